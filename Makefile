@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test translations migrate seed clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d journal/translations
+
+## make run: migrate, load demo data, serve on http://$(HOST):$(PORT)
+run: install
+	JOURNAL_ENV=development $(BIN)/flask --app journal journal migrate
+	JOURNAL_ENV=development $(BIN)/flask --app journal journal seed-demo
+	JOURNAL_ENV=development JOURNAL_COOKIE_SECURE=0 $(BIN)/flask --app journal run --host $(HOST) --port $(PORT)
+
+## make test: the whole suite (browser tests included when Chromium is installed)
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .coverage htmlcov

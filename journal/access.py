@@ -1,0 +1,146 @@
+"""Who may see and do what: roles, team scope and recusal, decided here and nowhere else.
+
+Every view declares its audience with `@allow(*roles)` or `@public`; the gate (a
+before_request hook) refuses a view that declared nothing, so a forgotten declaration fails
+closed. The gate checks, in order: logged in (401), CSRF on unsafe methods (400), role
+(403). Object-level rules — same team, not recused — are `citizen_for()` and
+`visible_citizens_sql()`, which every citizen route and list uses.
+
+A citizen outside the user's team, or one the user is recused from, is answered exactly as
+a citizen that does not exist (404): the response must not reveal that the case exists.
+"""
+from functools import wraps
+
+from flask import current_app, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+
+from .errors import Forbidden, JournalError, NotFound
+from .users import CASE_ROLES
+
+csrf = CSRFProtect()
+
+#: Endpoints of extensions that are public by nature (static files, the OpenAPI document).
+PUBLIC_ENDPOINTS = {"static", "api-docs.openapi_json"}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class Unauthorized(JournalError):
+    status = 401
+    code = "unauthorized"
+
+
+def allow(*roles):
+    """Declare the roles that may use a view. Checked by the gate, before the view runs."""
+    def mark(view):
+        view._journal_roles = frozenset(roles)
+        return view
+
+    return mark
+
+
+def public(view):
+    """Declare a view open to anyone (login, health, the app shell)."""
+    view._journal_roles = None
+    return view
+
+
+def csrf_exempt(view):
+    """Exempt a view from CSRF. Only the JSON login, which has no session to protect yet."""
+    view._journal_csrf_exempt = True
+    return view
+
+
+def declared_roles(view):
+    """(declared, roles): roles is None for a public view."""
+    if not hasattr(view, "_journal_roles"):
+        return False, None
+    return True, view._journal_roles
+
+
+def gate():
+    """before_request: enforce the view's declaration; see module docstring."""
+    if request.endpoint is None:
+        return None  # 404/405 from routing
+    view = current_app.view_functions.get(request.endpoint)
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    declared, roles = declared_roles(view)
+    if not declared:
+        raise Forbidden()
+    if roles is not None and not current_user.is_authenticated:
+        raise Unauthorized()
+    if request.method in UNSAFE and not getattr(view, "_journal_csrf_exempt", False):
+        csrf.protect()
+    if roles is not None and current_user.role not in roles:
+        raise Forbidden()
+    return None
+
+
+# --- object level -----------------------------------------------------------------------
+
+
+def may_work_cases(user):
+    return user.is_authenticated and user.role in CASE_ROLES and user.team_id is not None
+
+
+def is_recused(db, citizen_id, user_id):
+    return bool(
+        list(
+            db.query(
+                "SELECT 1 FROM recusal WHERE citizen_id = ? AND user_id = ? AND lifted_at IS NULL",
+                [citizen_id, user_id],
+            )
+        )
+    )
+
+
+def citizen_for(db, user, citizen_id):
+    """The citizen row if *user* may work on it.
+
+    :raises Forbidden: the user's role does not work with cases (researcher, admin)
+    :raises NotFound: no such citizen, another team's, or the user is recused from it
+    """
+    if not may_work_cases(user):
+        raise Forbidden()
+    rows = list(db.query("SELECT * FROM citizen WHERE id = ?", [citizen_id]))
+    if not rows or rows[0]["team_id"] != user.team_id or is_recused(db, citizen_id, user.id):
+        raise NotFound()
+    return rows[0]
+
+
+def visible_citizens_sql(user, alias="citizen"):
+    """WHERE clause and params for the citizens *user* may see: own team, minus recusals."""
+    if not may_work_cases(user):
+        return "0", []
+    return (
+        f"{alias}.team_id = ? AND {alias}.id NOT IN "
+        "(SELECT citizen_id FROM recusal WHERE user_id = ? AND lifted_at IS NULL)",
+        [user.team_id, user.id],
+    )
+
+
+def team_for(db, user, team_id):
+    """A team the user belongs to (team overviews); another team is 404."""
+    from .users import get_team
+
+    if not may_work_cases(user):
+        raise Forbidden()
+    if team_id != user.team_id:
+        raise NotFound()
+    return get_team(db, team_id)
+
+
+def may_manage_team(user):
+    return user.role == "lead"
+
+
+def require_lead(user):
+    if user.role != "lead":
+        raise Forbidden()
+
+
+def init_app(app):
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # the gate calls csrf.protect() itself
+    csrf.init_app(app)
+    app.before_request(gate)

@@ -1,0 +1,46 @@
+"""Log in, log out, who am I."""
+from flask import current_app
+from flask_login import current_user
+from flask_smorest import Blueprint
+from flask_wtf.csrf import generate_csrf
+
+from .. import auth, users
+from ..access import allow, csrf_exempt, public
+from ..db import get_db
+from ..limiter import limiter
+from ..schemas import LoginIn, LoginOut, MeOut
+
+blp = Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Sessions")
+
+ANY_ROLE = users.ROLES
+
+
+@blp.route("/auth/login", methods=["POST"])
+@public
+@csrf_exempt
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@blp.arguments(LoginIn)
+@blp.response(200, LoginOut)
+@blp.alt_response(401, description="Wrong username or password")
+@blp.alt_response(429, description="Locked after too many failed logins; see Retry-After")
+def login(data):
+    """Log in with username and password; answers the user and the CSRF token to send."""
+    user = auth.authenticate(get_db(), data["username"], data["password"])
+    return {"user": user, "csrf_token": generate_csrf()}
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@allow(*ANY_ROLE)
+@blp.response(204)
+def logout():
+    """End the session."""
+    auth.logout(get_db(), current_user)
+
+
+@blp.route("/me", methods=["GET"])
+@allow(*ANY_ROLE)
+@blp.response(200, MeOut)
+def me():
+    """The logged-in user, their team and a CSRF token (e.g. after a page reload)."""
+    team = users.get_team(get_db(), current_user.team_id) if current_user.team_id else None
+    return {"user": current_user, "team": team, "csrf_token": generate_csrf()}

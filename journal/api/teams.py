@@ -1,0 +1,65 @@
+"""The team: its clash overview and (for leads) its settings."""
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from .. import audit, citizens
+from ..access import allow, require_lead, team_for
+from ..db import get_db, transaction
+from ..schemas import TeamClashArgs, TeamClashPage, TeamOut, TeamPatch
+from ..users import CASE_ROLES, get_team
+
+blp = Blueprint("api_teams", __name__, url_prefix="/api/v1/teams", description="Teams")
+
+
+@blp.route("/<int:team_id>", methods=["GET"])
+@allow(*CASE_ROLES)
+@blp.response(200, TeamOut)
+def get_team_view(team_id):
+    """Your team and its settings (thresholds for clash and prompts)."""
+    return team_for(get_db(), current_user, team_id)
+
+
+@blp.route("/<int:team_id>", methods=["PATCH"])
+@allow("lead")
+@blp.arguments(TeamPatch)
+@blp.response(200, TeamOut)
+def patch_team(data, team_id):
+    """Change the team's thresholds or language (leads)."""
+    db = get_db()
+    team_for(db, current_user, team_id)
+    require_lead(current_user)
+    if data:
+        with transaction(db):
+            db.table("team").update(team_id, data)
+            audit.record(db, current_user.id, "team.update", "team", team_id, data)
+    return get_team(db, team_id)
+
+
+@blp.route("/<int:team_id>/clashes", methods=["GET"])
+@allow(*CASE_ROLES)
+@blp.arguments(TeamClashArgs, location="query")
+@blp.response(200, TeamClashPage)
+def team_clashes(args, team_id):
+    """Active citizens of the team sorted by the largest gap (recusals left out).
+
+    `?source=doctor` keeps only citizens with a gap against that source kind and ranks by
+    it; `?clashing=true` keeps only clashing citizens.
+    """
+    db = get_db()
+    team = team_for(db, current_user, team_id)
+    items = citizens.visible(db, current_user, team)
+    if "source" in args:
+        kept = []
+        for item in items:
+            mine = [g for g in item["gaps"] if g["source"] == args["source"]]
+            if mine:
+                top = max(mine, key=lambda g: (abs(g["gap"]), -g["gap"]))
+                item["max_gap"] = top["gap"]
+                item["clash"] = abs(top["gap"]) >= team["gap_threshold"]
+                item["gaps"] = mine
+                kept.append(item)
+        items = kept
+    if "clashing" in args:
+        items = [i for i in items if i["clash"] == args["clashing"]]
+    items.sort(key=citizens.gap_order)
+    return citizens.paginate(items, args["page"], args["per_page"])

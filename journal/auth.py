@@ -1,0 +1,97 @@
+"""Logging in and out, and the failed-login throttle shared by every server process.
+
+The throttle counts failures per username in the database (table login_failure), so that
+gunicorn's several workers see the same count: after LOGIN_MAX_FAILURES failures within
+LOGIN_FAILURE_WINDOW, the username is locked (429) until the oldest of them leaves the
+window, whatever password is tried. A successful login clears the count.
+"""
+from datetime import timedelta
+
+from flask import request, session
+from flask_babel import gettext as _
+from flask_login import LoginManager, login_user, logout_user
+
+from . import audit, clock, users
+from .config import LOGIN_FAILURE_WINDOW, LOGIN_MAX_FAILURES
+from .db import get_db, transaction
+from .errors import JournalError, TooMany
+
+login_manager = LoginManager()
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    try:
+        user = users.get(get_db(), int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return user if user is not None and user.is_active else None
+
+
+class BadCredentials(JournalError):
+    status = 401
+    code = "invalid_credentials"
+
+
+def lockout_seconds(db, username, now=None):
+    """Seconds until *username* may try again, or 0 when it is not locked."""
+    now = now or clock.now_utc()
+    since = clock.timestamp(now - LOGIN_FAILURE_WINDOW)
+    rows = list(
+        db.query(
+            "SELECT at FROM login_failure WHERE username = ? AND at > ? ORDER BY at DESC LIMIT ?",
+            [username, since, LOGIN_MAX_FAILURES],
+        )
+    )
+    if len(rows) < LOGIN_MAX_FAILURES:
+        return 0
+    oldest = clock.parse_timestamp(rows[-1]["at"])
+    return max(1, int((oldest + LOGIN_FAILURE_WINDOW - now) / timedelta(seconds=1)) + 1)
+
+
+def authenticate(db, username, password):
+    """Check credentials and log the user in; raises TooMany or BadCredentials.
+
+    Every attempt is audited. A locked username is refused before the password is checked,
+    so a correct guess during the lockout does not reveal itself.
+    """
+    wait = lockout_seconds(db, username)
+    if wait:
+        with transaction(db):
+            audit.record(db, None, "login.locked", "user", None, {"username": username})
+        raise TooMany(
+            _("Too many failed logins. Try again in %(minutes)s minutes.", minutes=(wait + 59) // 60),
+            headers={"Retry-After": str(wait)},
+            code="login_locked",
+        )
+    row = users.by_username(db, username)
+    if not users.check_password(row, password) or not row["active"]:
+        with transaction(db):
+            db.execute(
+                "INSERT INTO login_failure (username, at, remote_addr) VALUES (?, ?, ?)",
+                [username, clock.timestamp(), request.remote_addr],
+            )
+            audit.record(
+                db, row["id"] if row else None, "login.failed", "user",
+                row["id"] if row else None, {"username": username},
+            )
+        raise BadCredentials(_("Wrong username or password."))
+    user = users.User.from_row(row)
+    with transaction(db):
+        db.execute("DELETE FROM login_failure WHERE username = ?", [username])
+        audit.record(db, user.id, "login", "user", user.id)
+    session.clear()  # no session fixation: a fresh session for the logged-in user
+    login_user(user)
+    return user
+
+
+def logout(db, user):
+    with transaction(db):
+        audit.record(db, user.id, "logout", "user", user.id)
+    logout_user()
+    session.clear()
+
+
+def init_app(app):
+    login_manager.init_app(app)

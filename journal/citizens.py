@@ -1,0 +1,191 @@
+"""Citizens: create, change, and the summaries lists and overviews show.
+
+A citizen belongs to one team. The case reference is the team's own short reference and is
+unique within the team; national ID numbers are refused by the schema before this runs.
+"""
+import sqlite3
+
+from flask_babel import gettext as _
+
+from . import access, audit, clock, expectations
+from .clashes import describe, summarise
+from .db import transaction
+from .errors import Conflict, Invalid
+from .users import CASE_ROLES
+
+FIELDS = ("case_ref", "display_name", "birth_year", "gender", "goal", "status", "primary_worker_id")
+
+
+def _check_primary_worker(db, team_id, citizen_id, user_id):
+    if user_id is None:
+        return
+    rows = list(
+        db.query("SELECT role, team_id, active FROM user WHERE id = ?", [user_id])
+    )
+    ok = rows and rows[0]["team_id"] == team_id and rows[0]["role"] in CASE_ROLES and rows[0]["active"]
+    if ok and citizen_id is not None and access.is_recused(db, citizen_id, user_id):
+        ok = False
+    if not ok:
+        raise Invalid(errors={"primary_worker_id": [_("Must be an active worker in the team who is not recused.")]})
+
+
+def _unique_case_ref(error):
+    if "citizen.team_id, citizen.case_ref" in str(error):
+        return Conflict(_("This case reference is already used in your team."), code="case_ref_taken")
+    raise error
+
+
+def get(db, citizen_id):
+    return db.table("citizen").get(citizen_id)
+
+
+def create(db, user, data):
+    """Create a citizen in the user's team; the creator is the primary worker unless named."""
+    row = {
+        "team_id": user.team_id,
+        "case_ref": data["case_ref"],
+        "display_name": data.get("display_name"),
+        "birth_year": data.get("birth_year"),
+        "gender": data.get("gender") or "unknown",
+        "goal": data["goal"],
+        "status": "active",
+        "primary_worker_id": data.get("primary_worker_id", user.id),
+        "created_by": user.id,
+        "created_at": clock.timestamp(),
+        "updated_at": clock.timestamp(),
+    }
+    _check_primary_worker(db, user.team_id, None, row["primary_worker_id"])
+    try:
+        with transaction(db):
+            citizen_id = db.table("citizen").insert(row).last_pk
+            audit.record(db, user.id, "citizen.create", "citizen", citizen_id)
+    except sqlite3.IntegrityError as error:
+        raise _unique_case_ref(error) from None
+    return get(db, citizen_id)
+
+
+def update(db, user, citizen, data):
+    changes = {k: v for k, v in data.items() if k in FIELDS and v != citizen[k]}
+    if "primary_worker_id" in changes:
+        _check_primary_worker(db, citizen["team_id"], citizen["id"], changes["primary_worker_id"])
+    if "case_ref" in data and data["case_ref"] is None:
+        raise Invalid(errors={"case_ref": [_("Must not be blank.")]})
+    if not changes:
+        return citizen
+    now = clock.timestamp()
+    changes["updated_at"] = now
+    if changes.get("status") == "closed":
+        changes["closed_at"] = now
+    elif changes.get("status") == "active":
+        changes["closed_at"] = None
+    try:
+        with transaction(db):
+            db.table("citizen").update(citizen["id"], changes)
+            audit.record(
+                db, user.id, "citizen.update", "citizen", citizen["id"],
+                {"fields": sorted(k for k in changes if k not in ("updated_at", "closed_at"))},
+            )
+    except sqlite3.IntegrityError as error:
+        raise _unique_case_ref(error) from None
+    return get(db, citizen["id"])
+
+
+def last_sparring_on(entries):
+    dates = [clock.as_date(e["observed_on"]) for e in entries if e["context"] == "sparring"]
+    return max(dates) if dates else None
+
+
+def summary(team, entries, today=None):
+    today = today or clock.today()
+    return summarise(entries, team, today, last_sparring_on(entries))
+
+
+def clash_dict(result):
+    """The clash shape of the API contract, from a clashes.Summary."""
+    return {
+        "views": [v.__dict__ for v in result.views],
+        "gaps": [{"source": g.source, "source_label": g.source_label, "gap": g.gap} for g in result.gaps],
+        "spread": result.spread,
+        "clash": result.clash,
+        "prompts": [{"cause": p.cause, "detail": describe(p)} for p in result.prompts],
+    }
+
+
+def last_meetings(db, citizen_ids):
+    if not citizen_ids:
+        return {}
+    ids = list(citizen_ids)
+    out = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(
+            f"SELECT citizen_id, MAX(held_on) AS last FROM meeting WHERE citizen_id IN ({marks}) GROUP BY citizen_id",
+            chunk,
+        ):
+            out[row["citizen_id"]] = row["last"]
+    return out
+
+
+def detail(db, team, citizen):
+    """One citizen with current views, gaps, spread, clash flag and prompts."""
+    result = summary(team, expectations.for_citizen(db, citizen["id"]))
+    out = dict(citizen)
+    out.update(clash_dict(result))
+    out["worker_value"] = result.worker_value
+    out["max_gap"] = result.max_gap
+    out["last_meeting_on"] = last_meetings(db, [citizen["id"]]).get(citizen["id"])
+    return out
+
+
+def visible(db, user, team, *, q=None, status="active"):
+    """The citizens *user* may see (own team, minus recusals), each with its clash summary."""
+    where, params = access.visible_citizens_sql(user)
+    if status and status != "all":
+        where += " AND citizen.status = ?"
+        params.append(status)
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where += (
+            " AND (citizen.case_ref LIKE ? ESCAPE '\\' OR IFNULL(citizen.display_name, '') LIKE ? ESCAPE '\\')"
+        )
+        params += [pattern, pattern]
+    rows = list(db.query(f"SELECT * FROM citizen WHERE {where} ORDER BY case_ref", params))
+    ids = [r["id"] for r in rows]
+    entries = expectations.for_citizens(db, ids)
+    meetings = last_meetings(db, ids)
+    today = clock.today()
+    items = []
+    for row in rows:
+        result = summary(team, entries[row["id"]], today)
+        item = dict(row)
+        item.update(
+            worker_value=result.worker_value,
+            max_gap=result.max_gap,
+            spread=result.spread,
+            clash=result.clash,
+            gaps=[{"source": g.source, "source_label": g.source_label, "gap": g.gap} for g in result.gaps],
+            last_meeting_on=meetings.get(row["id"]),
+        )
+        items.append(item)
+    return items
+
+
+def attention_order(item):
+    """My citizens: clashes first, then the largest gap, then those never met, then by ref."""
+    return (
+        not item["clash"],
+        -abs(item["max_gap"] or 0),
+        item["last_meeting_on"] is not None,
+        item["case_ref"].casefold(),
+    )
+
+
+def gap_order(item):
+    """Team overview: the largest gap first; citizens without a gap after those with one."""
+    return (item["max_gap"] is None, -abs(item["max_gap"] or 0), -(item["spread"] or 0), item["case_ref"].casefold())
+
+
+def paginate(items, page, per_page):
+    start = (page - 1) * per_page
+    return {"items": items[start : start + per_page], "total": len(items), "page": page, "per_page": per_page}

@@ -1,0 +1,183 @@
+"""Gaps, spread, the clash flag and sparring prompts: pure functions of plain data.
+
+Disagreement between informants is normal (they correlate around r = .28); a large gap is a
+reason to talk with colleagues, not an error. These rules are what the worker sees on the
+citizen page, what the team overview sorts by, and what raises sparring prompts, so they live
+in one place and are tested exhaustively (tests/test_clashes.py).
+"""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask_babel import gettext as _
+
+from .expectations import SOURCE_NAMES, current_views, worker_history
+from . import clock
+
+
+@dataclass(frozen=True)
+class Gap:
+    """worker_value − value: positive means the worker expects more than this source."""
+
+    source: str
+    source_label: str | None
+    gap: int
+    value: int
+    worker_value: int
+
+
+@dataclass(frozen=True)
+class Prompt:
+    cause: str  # gap | drop | stale_low
+    facts: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Summary:
+    views: list
+    gaps: list
+    spread: int | None
+    clash: bool
+    max_gap: int | None
+    worker_value: int | None
+    prompts: list
+
+
+def worker_view(views):
+    return next((v for v in views if v.source == "worker"), None)
+
+
+def gaps(views):
+    """Signed gap of the worker view against every other current view; none without a worker view."""
+    mine = worker_view(views)
+    if mine is None:
+        return []
+    return [
+        Gap(v.source, v.source_label, mine.value - v.value, v.value, mine.value)
+        for v in views
+        if v is not mine
+    ]
+
+
+def spread(views):
+    """max − min over all current views, None with fewer than two."""
+    if len(views) < 2:
+        return None
+    values = [v.value for v in views]
+    return max(values) - min(values)
+
+
+def largest_gap(gap_list):
+    """The gap with the largest magnitude; on a tie, the one where the worker expects less."""
+    if not gap_list:
+        return None
+    return max(gap_list, key=lambda g: (abs(g.gap), -g.gap))
+
+
+def is_clash(gap_list, threshold):
+    """A citizen clashes when any |gap| reaches the team's threshold."""
+    return any(abs(g.gap) >= threshold for g in gap_list)
+
+
+def drop(series, threshold):
+    """The last fall in the worker's own value, if it is ≥ threshold between consecutive entries.
+
+    :param series: live worker entries oldest first (see expectations.worker_history)
+    :returns: (before, after) values, or None
+    """
+    if len(series) < 2:
+        return None
+    before, after = series[-2]["value"], series[-1]["value"]
+    if before - after >= threshold:
+        return before, after
+    return None
+
+
+def low_since(series, ceiling=2):
+    """The date since which the worker's own value has stayed ≤ ceiling, or None."""
+    since = None
+    for entry in reversed(series):
+        if entry["value"] > ceiling:
+            break
+        since = clock.as_date(entry["observed_on"])
+    return since
+
+
+def prompts(views, gap_list, series, team, today, last_sparring_on=None):
+    """Causes for sparring that apply now (DESIGN.md "Sparring prompt").
+
+    :param series: live worker entries oldest first
+    :param team: mapping with gap_threshold, drop_threshold, stale_low_days
+    :param last_sparring_on: date of the citizen's most recent sparring, if any
+    """
+    found = []
+    mine = worker_view(views)
+    if is_clash(gap_list, team["gap_threshold"]):
+        top = largest_gap(gap_list)
+        found.append(
+            Prompt(
+                "gap",
+                {
+                    "source": top.source,
+                    "source_label": top.source_label,
+                    "value": top.value,
+                    "worker_value": top.worker_value,
+                    "gap": top.gap,
+                },
+            )
+        )
+    if mine is not None and series and series[-1]["id"] == mine.expectation_id:
+        fell = drop(series, team["drop_threshold"])
+        if fell:
+            found.append(Prompt("drop", {"before": fell[0], "after": fell[1]}))
+        since = low_since(series)
+        days = team["stale_low_days"]
+        if since is not None and (today - since).days >= days:
+            recent = last_sparring_on is not None and last_sparring_on > today - timedelta(days=days)
+            if not recent:
+                found.append(
+                    Prompt("stale_low", {"value": mine.value, "since": since, "days": (today - since).days})
+                )
+    return found
+
+
+def summarise(entries, team, today, last_sparring_on=None):
+    """Everything the clash view shows for one citizen, from their expectation rows."""
+    views = current_views(entries, today)
+    gap_list = gaps(views)
+    top = largest_gap(gap_list)
+    mine = worker_view(views)
+    return Summary(
+        views=views,
+        gaps=gap_list,
+        spread=spread(views),
+        clash=is_clash(gap_list, team["gap_threshold"]),
+        max_gap=top.gap if top else None,
+        worker_value=mine.value if mine else None,
+        prompts=prompts(views, gap_list, worker_history(entries), team, today, last_sparring_on),
+    )
+
+
+def source_name(source, source_label=None):
+    name = str(SOURCE_NAMES[source])
+    return f"{name} ({source_label})" if source_label and source != "worker" else name
+
+
+def describe(prompt):
+    """The prompt's reason in plain words, in the current language."""
+    f = prompt.facts
+    if prompt.cause == "gap":
+        return _(
+            "%(source)s %(value)s vs you %(worker)s",
+            source=source_name(f["source"], f["source_label"]),
+            value=f["value"],
+            worker=f["worker_value"],
+        )
+    if prompt.cause == "drop":
+        return _("Your view fell from %(before)s to %(after)s", before=f["before"], after=f["after"])
+    if prompt.cause == "stale_low":
+        return _(
+            "Your view has been %(value)s or lower for %(days)s days without sparring",
+            value=2,
+            days=f["days"],
+        )
+    return _("Sparring requested")

@@ -1,0 +1,108 @@
+"""Configuration defaults, the environment layer and the testing overrides.
+
+Settings come from the environment (DESIGN.md "Operations") so that one code base serves
+`make run`, gunicorn behind a TLS proxy and the test suite without edits.
+"""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+#: Limits on free text, documented in docs/api.md. They keep notes short enough to read on a
+#: phone and stop a client from filling the database with one request.
+LIMITS = {
+    "case_ref": 32,
+    "display_name": 120,
+    "source_label": 80,
+    "basis": 2000,
+    "note": 4000,
+    "reason": 500,
+    "username": 64,
+    "password": 256,
+    "team_name": 120,
+    "municipality": 120,
+    "participants": 12,
+    "expectations_per_meeting": 20,
+    "per_page": 200,
+}
+
+#: Window in which a view counts as current (DESIGN.md "Rules").
+CURRENT_WINDOW_DAYS = 180
+
+#: Failed-login throttle: this many failures for one username within the window lock it.
+LOGIN_MAX_FAILURES = 10
+LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+
+
+def _flag(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def from_environment(instance_path):
+    """Read the JOURNAL_* variables. Called once per app in create_app()."""
+    env = os.environ.get("JOURNAL_ENV", "production").strip().lower()
+    database = os.environ.get("JOURNAL_DATABASE") or str(Path(instance_path) / "journal.db")
+    secret = os.environ.get("JOURNAL_SECRET_KEY")
+    cookie_secure = _flag("JOURNAL_COOKIE_SECURE", True)
+    return {
+        "JOURNAL_ENV": env,
+        "DATABASE": database,
+        "SECRET_KEY": secret,
+        "SESSION_COOKIE_SECURE": cookie_secure,
+        "REMEMBER_COOKIE_SECURE": cookie_secure,
+    }
+
+
+def development_secret(instance_path):
+    """Return the development secret key, creating it under instance/ on first use.
+
+    Development keeps a stable key so that a restart of `make run` keeps people logged in;
+    production must set JOURNAL_SECRET_KEY so the key is managed by the operator.
+    """
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+DEFAULTS = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "journal_session",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # CSRF: tokens live as long as the session; the API sends them in X-CSRFToken.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "WTF_CSRF_HEADERS": ["X-CSRFToken", "X-CSRF-Token"],
+    # Flask-Limiter: a per-address brake in front of the per-username throttle kept in the
+    # database. Memory storage is per process, which is fine for a brake; the lockout that
+    # must hold across processes is the database one (journal/auth.py).
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "60 per minute",
+    # Babel
+    "BABEL_DEFAULT_LOCALE": "da",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
+    "LANGUAGES": ["da", "sv", "en"],
+    # flask-smorest / OpenAPI
+    "API_TITLE": "Forventningsjournal",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+
+TESTING = {
+    "TESTING": True,
+    "JOURNAL_ENV": "testing",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+}

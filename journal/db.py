@@ -1,0 +1,80 @@
+"""One SQLite connection per request, the PRAGMAs we rely on, and write transactions.
+
+SQLite is the embedded default: one file per installation. WAL lets readers carry on while
+one writer writes; `busy_timeout` plus `BEGIN IMMEDIATE` makes concurrent writers queue
+instead of failing with "database is locked" halfway through a transaction.
+"""
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+from flask import current_app, g
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path):
+    """Open the database at *path* with the journal's PRAGMAs and return a sqlite-utils Database."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(
+        str(path),
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,  # we issue BEGIN ourselves; see transaction()
+        check_same_thread=False,
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return sqlite_utils.Database(conn)
+
+
+def get_db():
+    """The request's database, opened on first use and closed on teardown."""
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(exception=None):
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+@contextmanager
+def transaction(db):
+    """A write transaction that takes the write lock up front (`BEGIN IMMEDIATE`).
+
+    sqlite-utils' `atomic()` begins a deferred transaction, which can fail with SQLITE_BUSY
+    when it upgrades to a write lock; IMMEDIATE waits on busy_timeout instead. Nested use
+    becomes a savepoint through `atomic()`, so helpers can be composed freely.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+def migrate(db):
+    """Apply pending migrations. Returns the names applied."""
+    from migrations import migrations
+
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending
+
+
+def init_app(app):
+    app.teardown_appcontext(close_db)

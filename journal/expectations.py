@@ -1,0 +1,264 @@
+"""Expectations: the scale, who may hold a view, current views, supersession, and their SQL.
+
+An expectation is one perspective (the worker's own, the citizen's, a doctor's ...) on one
+citizen's chance of job or education. Entries are never edited: a correction is a new entry
+that `supersedes` the old one, so the history of who expected what, when, stays intact.
+"""
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from . import audit, clock
+from .config import CURRENT_WINDOW_DAYS
+from .db import transaction
+from .errors import Conflict, Invalid
+
+SOURCES = (
+    "worker",
+    "citizen",
+    "doctor",
+    "psychiatry",
+    "psychologist",
+    "parent",
+    "relative",
+    "other_department",
+    "education",
+    "employer",
+    "colleague",
+    "other",
+)
+SOURCE_NAMES = {
+    "worker": _l("You (worker)"),
+    "citizen": _l("Citizen"),
+    "doctor": _l("Doctor"),
+    "psychiatry": _l("Psychiatry"),
+    "psychologist": _l("Psychologist"),
+    "parent": _l("Parent"),
+    "relative": _l("Relative"),
+    "other_department": _l("Other department"),
+    "education": _l("School or education"),
+    "employer": _l("Employer"),
+    "colleague": _l("Colleague"),
+    "other": _l("Other"),
+}
+CONFIDENCES = ("low", "medium", "high")
+CONTEXTS = ("meeting", "sparring", "update")
+
+#: The scale's bands: (lowest value, highest value, key, words). DESIGN.md "Scale".
+BANDS = (
+    (0, 1, "no_chance", _l("no realistic chance")),
+    (2, 3, "unlikely", _l("unlikely")),
+    (4, 6, "uncertain", _l("uncertain")),
+    (7, 8, "likely", _l("likely")),
+    (9, 10, "very_likely", _l("very likely")),
+)
+
+
+def band(value):
+    """The band key for a scale value (0..10)."""
+    for low, high, key, _words in BANDS:
+        if low <= value <= high:
+            return key
+    raise ValueError(f"value {value!r} is outside the scale 0..10")
+
+
+def band_words(value):
+    for low, high, _key, words in BANDS:
+        if low <= value <= high:
+            return words
+    raise ValueError(f"value {value!r} is outside the scale 0..10")
+
+
+def label_key(source_label):
+    """Labels group case- and space-insensitively: "Egen læge" and " egen  læge" are one source."""
+    return " ".join((source_label or "").split()).casefold()
+
+
+def perspective(entry):
+    """The (source, label) a view belongs to.
+
+    The worker view is one perspective whatever its label: it is the latest by any worker of
+    the team (DESIGN.md "Worker view"), so labels do not split it.
+    """
+    if entry["source"] == "worker":
+        return ("worker", "")
+    return (entry["source"], label_key(entry.get("source_label")))
+
+
+@dataclass(frozen=True)
+class View:
+    source: str
+    source_label: str | None
+    value: int
+    observed_on: date
+    expectation_id: str
+
+
+def _order_key(entry):
+    return (clock.as_date(entry["observed_on"]), entry.get("recorded_at") or "", entry["id"])
+
+
+def live_entries(entries):
+    """Entries that no other entry supersedes."""
+    superseded = {e["supersedes"] for e in entries if e.get("supersedes")}
+    return [e for e in entries if e["id"] not in superseded]
+
+
+def current_views(entries, today, window_days=CURRENT_WINDOW_DAYS):
+    """The current view per perspective: latest live entry observed within the window.
+
+    :param entries: one citizen's expectation rows (dicts with id, source, source_label,
+        value, observed_on, recorded_at, supersedes)
+    :param today: the date the window ends on
+    :returns: list of View, the worker's first, then by source order and label
+    """
+    since = today - timedelta(days=window_days)
+    latest = {}
+    for entry in live_entries(entries):
+        observed = clock.as_date(entry["observed_on"])
+        if observed < since or observed > today:
+            continue
+        key = perspective(entry)
+        if key not in latest or _order_key(entry) > _order_key(latest[key]):
+            latest[key] = entry
+    views = [
+        View(
+            source=e["source"],
+            source_label=e.get("source_label"),
+            value=e["value"],
+            observed_on=clock.as_date(e["observed_on"]),
+            expectation_id=e["id"],
+        )
+        for e in latest.values()
+    ]
+    order = {s: i for i, s in enumerate(SOURCES)}
+    views.sort(key=lambda v: (order[v.source], label_key(v.source_label)))
+    return views
+
+
+def worker_history(entries):
+    """The live worker entries, oldest first: the series the drop and stale-low rules read."""
+    return sorted((e for e in live_entries(entries) if e["source"] == "worker"), key=_order_key)
+
+
+def content_hash(payload):
+    """A stable fingerprint of what a client sent, for idempotent re-sends.
+
+    The same client UUID with the same content is a re-send; with other content it is a
+    conflict. Dates are compared as ISO strings and key order does not matter.
+    """
+    text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- data layer -------------------------------------------------------------------------
+
+COLUMNS = (
+    "id, citizen_id, meeting_id, source, source_label, value, confidence, basis, "
+    "observed_on, recorded_by, recorded_at, context, supersedes"
+)
+
+
+def for_citizen(db, citizen_id):
+    """All of one citizen's entries, with `superseded_by` filled in, oldest first."""
+    rows = list(
+        db.query(
+            f"""SELECT {COLUMNS},
+                   (SELECT s.id FROM expectation s WHERE s.supersedes = e.id) AS superseded_by
+                FROM expectation e WHERE citizen_id = ?
+                ORDER BY observed_on, recorded_at, id""",
+            [citizen_id],
+        )
+    )
+    return rows
+
+
+def for_citizens(db, citizen_ids):
+    """Entries for many citizens at once, grouped by citizen id (for lists and overviews)."""
+    grouped = {cid: [] for cid in citizen_ids}
+    if not citizen_ids:
+        return grouped
+    ids = list(citizen_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(
+            f"SELECT {COLUMNS} FROM expectation WHERE citizen_id IN ({marks})", chunk
+        ):
+            grouped[row["citizen_id"]].append(row)
+    return grouped
+
+
+def get(db, expectation_id):
+    rows = list(db.query(f"SELECT {COLUMNS} FROM expectation WHERE id = ?", [expectation_id]))
+    return rows[0] if rows else None
+
+
+def insert(db, row):
+    """Insert one entry. Raises sqlite3.IntegrityError when the id (client UUID) exists."""
+    db.table("expectation").insert(row)
+
+
+def add(db, user, citizen, data, context="update"):
+    """Store one expectation (a new view or a correction). Returns (created, entry).
+
+    Idempotent by the client UUID like meetings (see meetings.create). A correction must
+    supersede an entry of the same citizen and source that nothing else has superseded yet.
+
+    :raises Invalid: bad `supersedes` target
+    :raises Conflict: the UUID is stored with other content, or the target is already
+        superseded
+    """
+    fingerprint = content_hash({"citizen_id": citizen["id"], "context": context, **data})
+    target_id = data.get("supersedes")
+    if target_id:
+        target = get(db, target_id)
+        if target is None or target["citizen_id"] != citizen["id"]:
+            raise Invalid(errors={"supersedes": [_("No such entry for this citizen.")]})
+        if target["source"] != data["source"]:
+            raise Invalid(errors={"supersedes": [_("A correction keeps the source of the entry it corrects.")]})
+    observed = data.get("observed_on") or clock.today()
+    row = {
+        "id": data["id"],
+        "citizen_id": citizen["id"],
+        "meeting_id": None,
+        "source": data["source"],
+        "source_label": data.get("source_label"),
+        "value": data["value"],
+        "confidence": data["confidence"],
+        "basis": data.get("basis"),
+        "observed_on": observed.isoformat(),
+        "recorded_by": user.id,
+        "recorded_at": clock.timestamp(),
+        "context": context,
+        "supersedes": target_id,
+        "content_hash": fingerprint,
+    }
+    try:
+        with transaction(db):
+            insert(db, row)
+            audit.record(
+                db, user.id, "expectation.create", "citizen", citizen["id"],
+                {"expectation_id": data["id"], "supersedes": target_id},
+            )
+    except sqlite3.IntegrityError as error:
+        message = str(error)
+        if "expectation.id" in message:
+            stored = list(db.query("SELECT content_hash FROM expectation WHERE id = ?", [data["id"]]))
+            if stored and stored[0]["content_hash"] == fingerprint:
+                return False, with_superseded_by(db, get(db, data["id"]))
+            raise Conflict(_("A different entry is already stored under this id."), code="id_conflict") from None
+        if "expectation.supersedes" in message:
+            raise Conflict(_("That entry has already been corrected."), code="already_superseded") from None
+        raise
+    return True, with_superseded_by(db, get(db, data["id"]))
+
+
+def with_superseded_by(db, entry):
+    rows = list(db.query("SELECT id FROM expectation WHERE supersedes = ?", [entry["id"]]))
+    return dict(entry, superseded_by=rows[0]["id"] if rows else None)

@@ -1,0 +1,123 @@
+"""Meetings with their expectations, written in one transaction, idempotent by client UUID.
+
+A phone may send the same meeting twice (a lost answer, an offline outbox replaying). The
+meeting's primary key is the UUID the phone made, so the database itself refuses the second
+copy; we then compare content fingerprints: the same content is a duplicate (answer with the
+stored record, create nothing), other content under the same UUID is a conflict (409).
+"""
+import json
+import sqlite3
+
+from flask_babel import gettext as _
+
+from . import audit, clock, expectations
+from .db import transaction
+from .errors import Conflict
+
+COLUMNS = "id, citizen_id, worker_id, held_on, mode, participants, note, recorded_at"
+
+
+def _row(row):
+    row = dict(row)
+    row["participants"] = json.loads(row["participants"])
+    return row
+
+
+def get(db, meeting_id):
+    rows = list(db.query(f"SELECT {COLUMNS}, content_hash FROM meeting WHERE id = ?", [meeting_id]))
+    if not rows:
+        return None
+    meeting = _row(rows[0])
+    meeting["expectations"] = [
+        dict(e, superseded_by=None)
+        for e in db.query(
+            f"SELECT {expectations.COLUMNS} FROM expectation WHERE meeting_id = ? ORDER BY rowid",
+            [meeting_id],
+        )
+    ]
+    return meeting
+
+
+def for_citizen(db, citizen_id):
+    """The citizen's meetings, newest first, each with its expectations."""
+    meetings = [
+        _row(r)
+        for r in db.query(
+            f"SELECT {COLUMNS} FROM meeting WHERE citizen_id = ? ORDER BY held_on DESC, recorded_at DESC",
+            [citizen_id],
+        )
+    ]
+    by_id = {m["id"]: m for m in meetings}
+    for m in meetings:
+        m["expectations"] = []
+    for e in db.query(
+        f"SELECT {expectations.COLUMNS} FROM expectation WHERE citizen_id = ? AND meeting_id IS NOT NULL ORDER BY rowid",
+        [citizen_id],
+    ):
+        if e["meeting_id"] in by_id:
+            by_id[e["meeting_id"]]["expectations"].append(dict(e, superseded_by=None))
+    return meetings
+
+
+def _is_pk_clash(error, table):
+    return f"UNIQUE constraint failed: {table}.id" in str(error)
+
+
+def create(db, user, citizen, data):
+    """Store a meeting and its expectations. Returns (created, meeting).
+
+    :raises Conflict: the UUID is stored with other content, or an expectation's UUID is
+        already used elsewhere
+    """
+    fingerprint = expectations.content_hash({"citizen_id": citizen["id"], **data})
+    now = clock.timestamp()
+    held_on = data["held_on"].isoformat()
+    try:
+        with transaction(db):
+            db.execute(
+                "INSERT INTO meeting (id, citizen_id, worker_id, held_on, mode, participants, note, "
+                "recorded_at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    data["id"], citizen["id"], user.id, held_on, data["mode"],
+                    json.dumps(data.get("participants") or []), data.get("note"), now, fingerprint,
+                ],
+            )
+            for entry in data.get("expectations") or []:
+                observed = entry.get("observed_on")
+                expectations.insert(
+                    db,
+                    {
+                        "id": entry["id"],
+                        "citizen_id": citizen["id"],
+                        "meeting_id": data["id"],
+                        "source": entry["source"],
+                        "source_label": entry.get("source_label"),
+                        "value": entry["value"],
+                        "confidence": entry["confidence"],
+                        "basis": entry.get("basis"),
+                        "observed_on": observed.isoformat() if observed else held_on,
+                        "recorded_by": user.id,
+                        "recorded_at": now,
+                        "context": "meeting",
+                        "supersedes": None,
+                        "content_hash": expectations.content_hash({"citizen_id": citizen["id"], **entry}),
+                    },
+                )
+            audit.record(
+                db, user.id, "meeting.create", "citizen", citizen["id"],
+                {"meeting_id": data["id"], "expectations": len(data.get("expectations") or [])},
+            )
+    except sqlite3.IntegrityError as error:
+        if _is_pk_clash(error, "meeting"):
+            stored = get(db, data["id"])
+            if stored and stored["content_hash"] == fingerprint:
+                return False, stored
+            raise Conflict(
+                _("A different meeting is already stored under this id."), code="id_conflict"
+            ) from None
+        if _is_pk_clash(error, "expectation"):
+            raise Conflict(
+                _("An expectation in this meeting uses an id that is already stored."), code="id_conflict"
+            ) from None
+        raise
+    return True, get(db, data["id"])

@@ -1,0 +1,60 @@
+"""Recognise Danish CPR numbers and Swedish personnummer/samordningsnummer in text.
+
+The journal never stores national ID numbers: a case reference that contains one is refused,
+and (later) research exports scrub them from free text. Recognition is deliberately by shape,
+not checksum: Danish CPR numbers issued since 2007 need not pass the modulus-11 check, and a
+number that merely looks like one should not be stored either. A shape is a real calendar
+day (day+60 for Swedish samordningsnummer) followed by four digits, with or without a
+separator, and not inside a longer run of digits.
+"""
+import re
+from datetime import date
+
+_SEP = r"[-+\s]?"
+# ddmmyy-xxxx (CPR) or yymmdd-xxxx (SE short form); 10 digits in all.
+_TEN = re.compile(rf"(?<!\d)(\d{{2}})(\d{{2}})(\d{{2}}){_SEP}(\d{{4}})(?!\d)")
+# yyyymmdd-xxxx (SE long form); 12 digits in all.
+_TWELVE = re.compile(rf"(?<!\d)((?:18|19|20)\d{{2}})(\d{{2}})(\d{{2}}){_SEP}(\d{{4}})(?!\d)")
+
+
+def _is_day(year, month, day):
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _cpr_shaped(a, b, c):
+    """ddmmyy: any century, so test against a leap year for 29 February."""
+    day, month = int(a), int(b)
+    return _is_day(2000, month, day) or _is_day(1900 + int(c), month, day)
+
+
+def _se_shaped(yy, mm, dd, full_year=None):
+    month, day = int(mm), int(dd)
+    if day > 60:  # samordningsnummer: day + 60
+        day -= 60
+    year = full_year if full_year is not None else 2000 + int(yy)
+    return _is_day(year, month, day) or _is_day(2000, month, day)
+
+
+def find(text):
+    """Every national-ID-shaped span in *text*, as (start, end) pairs, left to right."""
+    spans = []
+    for match in _TWELVE.finditer(text):
+        year, mm, dd, _ = match.groups()
+        if _se_shaped(None, mm, dd, full_year=int(year)):
+            spans.append(match.span())
+    for match in _TEN.finditer(text):
+        if any(s <= match.start() < e for s, e in spans):
+            continue
+        a, b, c, _ = match.groups()
+        if _cpr_shaped(a, b, c) or _se_shaped(a, b, c):
+            spans.append(match.span())
+    return sorted(spans)
+
+
+def contains_national_id(text):
+    """True when *text* holds something shaped like a CPR number or personnummer."""
+    return bool(find(text or ""))

@@ -1,0 +1,154 @@
+"""Schema migrations, in order. Each step runs in one transaction (sqlite-utils Migrations).
+
+Never edit a step that has shipped: add a new one. tests/test_migrations.py upgrades a
+database made by the first step to the latest and checks that data survives.
+"""
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("journal")
+
+SOURCES = (
+    "'worker','citizen','doctor','psychiatry','psychologist','parent','relative',"
+    "'other_department','education','employer','colleague','other'"
+)
+
+
+@migrations()
+def m001_core(db):
+    """Teams, users, citizens, recusals, meetings, expectations, outcomes, audit."""
+    db.executescript(
+        f"""
+        CREATE TABLE team (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            municipality TEXT NOT NULL,
+            gap_threshold INTEGER NOT NULL DEFAULT 4 CHECK (gap_threshold BETWEEN 1 AND 10),
+            drop_threshold INTEGER NOT NULL DEFAULT 3 CHECK (drop_threshold BETWEEN 1 AND 10),
+            stale_low_days INTEGER NOT NULL DEFAULT 90 CHECK (stale_low_days BETWEEN 1 AND 3650),
+            locale TEXT NOT NULL DEFAULT 'da' CHECK (locale IN ('da','sv','en')),
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE user (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            display_name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('worker','lead','researcher','admin')),
+            team_id INTEGER REFERENCES team(id),
+            locale TEXT CHECK (locale IS NULL OR locale IN ('da','sv','en')),
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1)),
+            created_at TEXT NOT NULL,
+            CHECK (role IN ('researcher','admin') OR team_id IS NOT NULL)
+        );
+
+        CREATE TABLE citizen (
+            id INTEGER PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES team(id),
+            case_ref TEXT NOT NULL,
+            display_name TEXT,
+            birth_year INTEGER,
+            gender TEXT NOT NULL DEFAULT 'unknown'
+                CHECK (gender IN ('female','male','other','unknown')),
+            goal TEXT NOT NULL CHECK (goal IN ('job','education')),
+            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','closed')),
+            primary_worker_id INTEGER REFERENCES user(id),
+            created_by INTEGER REFERENCES user(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            closed_at TEXT,
+            UNIQUE (team_id, case_ref)
+        );
+
+        CREATE TABLE recusal (
+            id INTEGER PRIMARY KEY,
+            citizen_id INTEGER NOT NULL REFERENCES citizen(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES user(id),
+            declared_by INTEGER NOT NULL REFERENCES user(id),
+            reason TEXT,
+            created_at TEXT NOT NULL,
+            lifted_at TEXT,
+            lifted_by INTEGER REFERENCES user(id),
+            lift_reason TEXT
+        );
+        CREATE UNIQUE INDEX recusal_active ON recusal (citizen_id, user_id)
+            WHERE lifted_at IS NULL;
+        CREATE INDEX recusal_user ON recusal (user_id) WHERE lifted_at IS NULL;
+
+        CREATE TABLE meeting (
+            id TEXT PRIMARY KEY,
+            citizen_id INTEGER NOT NULL REFERENCES citizen(id) ON DELETE CASCADE,
+            worker_id INTEGER NOT NULL REFERENCES user(id),
+            held_on TEXT NOT NULL,
+            mode TEXT NOT NULL
+                CHECK (mode IN ('in_person','video','phone','home_visit','written')),
+            participants TEXT NOT NULL DEFAULT '[]',
+            note TEXT,
+            recorded_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL
+        );
+        CREATE INDEX meeting_citizen ON meeting (citizen_id, held_on);
+
+        CREATE TABLE expectation (
+            id TEXT PRIMARY KEY,
+            citizen_id INTEGER NOT NULL REFERENCES citizen(id) ON DELETE CASCADE,
+            meeting_id TEXT REFERENCES meeting(id) ON DELETE CASCADE,
+            source TEXT NOT NULL CHECK (source IN ({SOURCES})),
+            source_label TEXT,
+            value INTEGER NOT NULL CHECK (value BETWEEN 0 AND 10),
+            confidence TEXT NOT NULL CHECK (confidence IN ('low','medium','high')),
+            basis TEXT,
+            observed_on TEXT NOT NULL,
+            recorded_by INTEGER NOT NULL REFERENCES user(id),
+            recorded_at TEXT NOT NULL,
+            context TEXT NOT NULL CHECK (context IN ('meeting','sparring','update')),
+            supersedes TEXT UNIQUE REFERENCES expectation(id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL
+        );
+        CREATE INDEX expectation_citizen ON expectation (citizen_id, observed_on);
+
+        CREATE TABLE outcome (
+            id TEXT PRIMARY KEY,
+            citizen_id INTEGER NOT NULL REFERENCES citizen(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('job','flex_job','education','none','other')),
+            observed_on TEXT NOT NULL,
+            note TEXT,
+            recorded_by INTEGER NOT NULL REFERENCES user(id),
+            recorded_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL
+        );
+        CREATE INDEX outcome_citizen ON outcome (citizen_id);
+
+        CREATE TABLE audit_event (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user_id INTEGER,
+            action TEXT NOT NULL,
+            object_type TEXT,
+            object_id TEXT,
+            detail TEXT
+        );
+        CREATE INDEX audit_event_object ON audit_event (object_type, object_id);
+        CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+            BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END;
+        CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+            BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END;
+        """
+    )
+
+
+@migrations()
+def m002_login_throttle(db):
+    """Failed logins, shared by every server process, for the per-username lockout."""
+    db.executescript(
+        """
+        CREATE TABLE login_failure (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL COLLATE NOCASE,
+            at TEXT NOT NULL,
+            remote_addr TEXT
+        );
+        CREATE INDEX login_failure_username ON login_failure (username, at);
+        CREATE INDEX audit_event_at ON audit_event (at);
+        """
+    )

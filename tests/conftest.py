@@ -1,0 +1,107 @@
+"""Fixtures: a fresh app and database per test, a client, a CLI runner, and log-in helpers."""
+import pytest
+
+from journal import create_app
+from journal.db import connect, migrate
+
+from . import factories
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(
+        {
+            "DATABASE": str(tmp_path / "journal.db"),
+            "SECRET_KEY": "test-secret",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    db = connect(app.config["DATABASE"])
+    migrate(db)
+    db.close()
+    yield app
+
+
+@pytest.fixture
+def db(app):
+    database = connect(app.config["DATABASE"])
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Session:
+    """A logged-in API client: sends the CSRF token on unsafe requests, like the PWA."""
+
+    def __init__(self, client, user):
+        self.client = client
+        self.user = user
+        self.csrf = None
+
+    def login(self, password=factories.PASSWORD):
+        response = self.client.post(
+            "/api/v1/auth/login", json={"username": self.user.username, "password": password}
+        )
+        assert response.status_code == 200, response.json
+        self.csrf = response.json["csrf_token"]
+        return response
+
+    def _send(self, method, url, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if self.csrf and method in ("post", "patch", "put", "delete"):
+            headers.setdefault("X-CSRFToken", self.csrf)
+        return getattr(self.client, method)(url, headers=headers, **kwargs)
+
+    def get(self, url, **kwargs):
+        return self._send("get", url, **kwargs)
+
+    def post(self, url, **kwargs):
+        return self._send("post", url, **kwargs)
+
+    def patch(self, url, **kwargs):
+        return self._send("patch", url, **kwargs)
+
+    def delete(self, url, **kwargs):
+        return self._send("delete", url, **kwargs)
+
+
+@pytest.fixture
+def world(app, db):
+    """Two teams: team A with a lead and two workers, team B with a worker; plus a researcher
+    and an admin; one citizen in each team."""
+    team_a = factories.make_team(db, "Team A", "Silkeborg")
+    team_b = factories.make_team(db, "Team B", "Malmö", locale="sv")
+    w = {
+        "team_a": team_a,
+        "team_b": team_b,
+        "lead": factories.make_user(db, "lead", team_a, "lead"),
+        "worker": factories.make_user(db, "worker", team_a, "worker"),
+        "worker2": factories.make_user(db, "worker", team_a, "worker2"),
+        "other": factories.make_user(db, "worker", team_b, "other"),
+        "researcher": factories.make_user(db, "researcher", None, "researcher"),
+        "admin": factories.make_user(db, "admin", None, "admin"),
+    }
+    w["citizen"] = factories.make_citizen(db, team_a, "A-1", w["worker"].id, display_name="Anna Andersen")
+    w["citizen_b"] = factories.make_citizen(db, team_b, "B-1", w["other"].id, display_name="Bo Berg")
+    return w
+
+
+@pytest.fixture
+def auth(app, world):
+    """auth("worker") → a fresh logged-in Session for that user of the world fixture."""
+
+    def login(name):
+        session = Session(app.test_client(), world[name])
+        session.login()
+        return session
+
+    return login

@@ -1,0 +1,99 @@
+"""Factories for test data: make_team, make_user, make_citizen, make_expectation, make_meeting.
+
+They write through the same domain functions the app uses where that matters (users get
+real scrypt hashes), and straight SQL where a test needs a past state (old dates).
+"""
+import itertools
+import uuid
+from datetime import timedelta
+
+from journal import clock, users
+from journal.db import transaction
+from journal.expectations import content_hash
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+
+
+def make_team(db, name=None, municipality="Silkeborg", **settings):
+    with transaction(db):
+        return users.create_team(db, name or f"Team {next(_seq)}", municipality, **settings)
+
+
+def make_user(db, role="worker", team_id=None, username=None, password=PASSWORD, **kwargs):
+    username = username or f"{role}{next(_seq)}"
+    with transaction(db):
+        user_id = users.create_user(db, username, password, role, team_id, kwargs.get("display_name"), kwargs.get("locale"))
+    return users.get(db, user_id)
+
+
+def make_citizen(db, team_id, case_ref=None, primary_worker_id=None, **fields):
+    row = {
+        "team_id": team_id,
+        "case_ref": case_ref or f"C-{next(_seq)}",
+        "display_name": fields.pop("display_name", None),
+        "birth_year": fields.pop("birth_year", 1990),
+        "gender": fields.pop("gender", "unknown"),
+        "goal": fields.pop("goal", "job"),
+        "status": fields.pop("status", "active"),
+        "primary_worker_id": primary_worker_id,
+        "created_at": clock.timestamp(),
+        "updated_at": clock.timestamp(),
+    }
+    row.update(fields)
+    with transaction(db):
+        return db.table("citizen").insert(row).last_pk
+
+
+def make_expectation(db, citizen_id, recorded_by, source="worker", value=5, days_ago=0, **fields):
+    """Insert one entry observed *days_ago* days before today."""
+    row = {
+        "id": fields.pop("id", str(uuid.uuid4())),
+        "citizen_id": citizen_id,
+        "meeting_id": fields.pop("meeting_id", None),
+        "source": source,
+        "source_label": fields.pop("source_label", None),
+        "value": value,
+        "confidence": fields.pop("confidence", "medium"),
+        "basis": fields.pop("basis", None),
+        "observed_on": (clock.today() - timedelta(days=days_ago)).isoformat(),
+        "recorded_by": recorded_by,
+        "recorded_at": clock.timestamp(),
+        "context": fields.pop("context", "update"),
+        "supersedes": fields.pop("supersedes", None),
+    }
+    row.update(fields)
+    row["content_hash"] = content_hash(row)
+    with transaction(db):
+        db.table("expectation").insert(row)
+    return row["id"]
+
+
+def recuse(db, citizen_id, user_id, declared_by=None):
+    with transaction(db):
+        return db.table("recusal").insert(
+            {
+                "citizen_id": citizen_id,
+                "user_id": user_id,
+                "declared_by": declared_by or user_id,
+                "created_at": clock.timestamp(),
+            }
+        ).last_pk
+
+
+def meeting_body(**overrides):
+    """A valid meeting create body with the worker's view and two collaborators'."""
+    body = {
+        "id": str(uuid.uuid4()),
+        "held_on": clock.today().isoformat(),
+        "mode": "in_person",
+        "participants": ["citizen", "doctor"],
+        "note": "Talked about the internship.",
+        "expectations": [
+            {"id": str(uuid.uuid4()), "source": "worker", "value": 7, "confidence": "medium"},
+            {"id": str(uuid.uuid4()), "source": "citizen", "value": 6, "confidence": "high"},
+            {"id": str(uuid.uuid4()), "source": "doctor", "source_label": "egen læge", "value": 2, "confidence": "low"},
+        ],
+    }
+    body.update(overrides)
+    return body
