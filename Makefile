@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test translations migrate seed clean
+.PHONY: run test install install-test translations messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d journal/translations
+	$(BIN)/pybabel compile -d journal/translations --statistics >/dev/null
 
 ## make run: migrate, load demo data, serve on http://$(HOST):$(PORT)
 run: install
@@ -38,3 +38,8 @@ test: install-test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage htmlcov
+
+## make messages: extract strings and update the da/sv/en catalogs
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o journal/translations/messages.pot .
+	$(BIN)/pybabel update -i journal/translations/messages.pot -d journal/translations --no-fuzzy-matching
