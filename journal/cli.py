@@ -4,12 +4,13 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from . import db as dbmod
 from . import users
 from .errors import JournalError
 
-group = click.Group("journal", help="Forventningsjournal administration.")
+group = AppGroup("journal", help="Forventningsjournal administration.")
 
 
 def _db():

@@ -6,7 +6,7 @@ responses itself.
 """
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -109,10 +109,12 @@ def respond(status, code=None, message=None, errors=None, headers=None):
     if wants_json():
         response = jsonify({"code": code, "message": str(message), "errors": errors or {}})
     else:
-        response = render_template("error.html", status=status, message=message), status
-        from flask import make_response
-
-        response = make_response(response)
+        try:
+            response = make_response(render_template("error.html", status=status, message=message))
+        except Exception:  # an error page must never fail: fall back to plain text
+            log.exception("Error page failed to render")
+            response = make_response(f"{status} {message}")
+            response.mimetype = "text/plain"
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value

@@ -6,7 +6,7 @@ Danish.
 from pathlib import Path
 
 from flask import current_app, request
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from flask_login import current_user
 
 babel = Babel()
@@ -27,3 +27,4 @@ def init_app(app):
         "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parent / "translations")
     )
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale

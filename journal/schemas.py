@@ -12,7 +12,7 @@ from marshmallow import validate as fields_validate
 
 from . import clock
 from .config import LIMITS
-from .expectations import CONFIDENCES, CONTEXTS, SOURCES
+from .expectations import BANDS, CONFIDENCES, CONTEXTS, SOURCES, band
 from .national_id import contains_national_id
 from .users import ROLES
 
@@ -314,7 +314,10 @@ class ExpectationOut(Schema):
     source = fields.String(metadata={"enum": list(SOURCES)})
     source_label = fields.String(allow_none=True)
     value = fields.Integer()
-    band = fields.String()
+    band = fields.Function(
+        lambda entry: band(entry["value"]),
+        metadata={"enum": [b[2] for b in BANDS], "description": "the scale band the value falls in"},
+    )
     confidence = fields.String(metadata={"enum": list(CONFIDENCES)})
     basis = fields.String(allow_none=True)
     observed_on = IsoDate()

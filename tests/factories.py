@@ -7,6 +7,8 @@ import itertools
 import uuid
 from datetime import timedelta
 
+from werkzeug.security import generate_password_hash
+
 from journal import clock, users
 from journal.db import transaction
 from journal.expectations import content_hash
@@ -20,10 +22,27 @@ def make_team(db, name=None, municipality="Silkeborg", **settings):
         return users.create_team(db, name or f"Team {next(_seq)}", municipality, **settings)
 
 
+_HASHES = {}
+
+
 def make_user(db, role="worker", team_id=None, username=None, password=PASSWORD, **kwargs):
+    """A user with a real scrypt hash (computed once per password: scrypt is slow on purpose)."""
     username = username or f"{role}{next(_seq)}"
+    if password not in _HASHES:
+        _HASHES[password] = generate_password_hash(password, method="scrypt")
     with transaction(db):
-        user_id = users.create_user(db, username, password, role, team_id, kwargs.get("display_name"), kwargs.get("locale"))
+        user_id = db.table("user").insert(
+            {
+                "username": username,
+                "display_name": kwargs.get("display_name") or username.title(),
+                "password_hash": _HASHES[password],
+                "role": role,
+                "team_id": team_id,
+                "locale": kwargs.get("locale"),
+                "active": 1,
+                "created_at": clock.timestamp(),
+            }
+        ).last_pk
     return users.get(db, user_id)
 
 

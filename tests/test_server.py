@@ -1,0 +1,138 @@
+"""Against a real gunicorn with two worker processes: concurrency the test client cannot show."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from journal.db import connect, migrate
+
+from . import factories
+
+pytestmark = pytest.mark.server
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    """gunicorn -w 2 'journal:create_app()' on a fresh database with a team, a worker, a citizen."""
+    database = tmp_path / "journal.db"
+    db = connect(database)
+    migrate(db)
+    team = factories.make_team(db, "Team S")
+    worker = factories.make_user(db, "worker", team, "sam")
+    citizen = factories.make_citizen(db, team, "S-1", worker.id)
+    db.close()
+    port = free_port()
+    env = dict(
+        os.environ,
+        JOURNAL_DATABASE=str(database),
+        JOURNAL_SECRET_KEY="server-test-secret",
+        JOURNAL_COOKIE_SECURE="0",
+        JOURNAL_INSTANCE_PATH=str(tmp_path),
+    )
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    process = subprocess.Popen(
+        [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "journal:create_app()"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        process.wait()
+        raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+    yield {"base": base, "database": database, "citizen": citizen}
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.stderr.close()
+
+
+def count(database, sql, params=()):
+    db = connect(database)
+    try:
+        return db.execute(sql, params).fetchone()[0]
+    finally:
+        db.close()
+
+
+def logged_in(base):
+    session = requests.Session()
+    response = session.post(base + "/api/v1/auth/login", json={"username": "sam", "password": factories.PASSWORD})
+    response.raise_for_status()
+    session.headers["X-CSRFToken"] = response.json()["csrf_token"]
+    return session
+
+
+def fire_concurrently(requests_to_send):
+    barrier = threading.Barrier(len(requests_to_send))
+    results = [None] * len(requests_to_send)
+
+    def run(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(requests_to_send)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+def test_five_identical_meetings_at_once_store_exactly_one(server):
+    session = logged_in(server["base"])
+    body = factories.meeting_body()
+    url = f"{server['base']}/api/v1/citizens/{server['citizen']}/meetings"
+    responses = fire_concurrently([lambda: session.post(url, json=body, timeout=30)] * 5)
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200, 200, 200, 200, 201]
+    assert len({r.json()["id"] for r in responses}) == 1
+    session.close()
+    assert count(server["database"], "SELECT count(*) FROM meeting WHERE id = ?", [body["id"]]) == 1
+    assert count(server["database"], "SELECT count(*) FROM expectation") == 3
+
+
+def test_five_identical_expectations_at_once_store_exactly_one(server):
+    session = logged_in(server["base"])
+    body = {"id": "0b7c6f2e-8d4a-4c1e-9a3b-5e6f7a8b9c0d", "source": "doctor", "value": 3, "confidence": "low"}
+    url = f"{server['base']}/api/v1/citizens/{server['citizen']}/expectations"
+    responses = fire_concurrently([lambda: session.post(url, json=body, timeout=30)] * 5)
+    assert sorted(r.status_code for r in responses) == [200, 200, 200, 200, 201]
+    session.close()
+    assert count(server["database"], "SELECT count(*) FROM expectation") == 1
+
+
+def test_login_lockout_holds_across_both_worker_processes(server):
+    base = server["base"]
+    for _ in range(10):
+        # new connections, so the two gunicorn workers share the attempts
+        assert requests.post(base + "/api/v1/auth/login", json={"username": "sam", "password": "nope-nope-nope"}).status_code == 401
+    statuses = {
+        requests.post(base + "/api/v1/auth/login", json={"username": "sam", "password": factories.PASSWORD}).status_code
+        for _ in range(4)
+    }
+    assert statuses == {429}
