@@ -216,13 +216,16 @@ def add(db, user, citizen, data, context="update"):
     """
     fingerprint = content_hash({"citizen_id": citizen["id"], "context": context, **data})
     target_id = data.get("supersedes")
+    observed = data.get("observed_on")
     if target_id:
         target = get(db, target_id)
         if target is None or target["citizen_id"] != citizen["id"]:
             raise Invalid(errors={"supersedes": [_("No such entry for this citizen.")]})
         if target["source"] != data["source"]:
             raise Invalid(errors={"supersedes": [_("A correction keeps the source of the entry it corrects.")]})
-    observed = data.get("observed_on") or clock.today()
+        # A correction fixes what was recorded then; it does not move the view to today.
+        observed = observed or clock.as_date(target["observed_on"])
+    observed = observed or clock.today()
     row = {
         "id": data["id"],
         "citizen_id": citizen["id"],

@@ -10,7 +10,9 @@ separator, and not inside a longer run of digits.
 import re
 from datetime import date
 
-_SEP = r"[-+\s]?"
+# A separator: hyphen, plus (Swedish 100+), any dash an editor's autocorrect makes, or a
+# space, optionally with spaces around a dash ("010190 - 1234").
+_SEP = r"(?:\s?[-+\u2010-\u2015\u2212]\s?|\s)?"
 # ddmmyy-xxxx (CPR) or yymmdd-xxxx (SE short form); 10 digits in all.
 _TEN = re.compile(rf"(?<!\d)(\d{{2}})(\d{{2}})(\d{{2}}){_SEP}(\d{{4}})(?!\d)")
 # yyyymmdd-xxxx (SE long form); 12 digits in all.
@@ -25,18 +27,24 @@ def _is_day(year, month, day):
     return True
 
 
+def _two_digit_year_day(yy, month, day):
+    """A real day in 19yy or 20yy (CPR and short personnummer leave the century open)."""
+    return _is_day(1900 + yy, month, day) or _is_day(2000 + yy, month, day)
+
+
 def _cpr_shaped(a, b, c):
-    """ddmmyy: any century, so test against a leap year for 29 February."""
-    day, month = int(a), int(b)
-    return _is_day(2000, month, day) or _is_day(1900 + int(c), month, day)
+    """ddmmyy"""
+    return _two_digit_year_day(int(c), int(b), int(a))
 
 
 def _se_shaped(yy, mm, dd, full_year=None):
+    """yymmdd or yyyymmdd; day + 60 is a samordningsnummer."""
     month, day = int(mm), int(dd)
-    if day > 60:  # samordningsnummer: day + 60
+    if day > 60:
         day -= 60
-    year = full_year if full_year is not None else 2000 + int(yy)
-    return _is_day(year, month, day) or _is_day(2000, month, day)
+    if full_year is not None:
+        return _is_day(full_year, month, day)
+    return _two_digit_year_day(int(yy), month, day)
 
 
 def find(text):

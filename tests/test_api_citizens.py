@@ -268,3 +268,13 @@ def test_audit_events_cannot_be_changed_or_deleted(db, world):
         db.execute("UPDATE audit_event SET action = 'x'")
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("DELETE FROM audit_event")
+
+
+def test_a_correction_keeps_the_date_of_the_entry_it_corrects(auth, world, db):
+    cid = world["citizen"]
+    old = factories.make_expectation(db, cid, world["worker"].id, "doctor", 3, days_ago=40)
+    fix = auth("worker").post(
+        f"/api/v1/citizens/{cid}/expectations",
+        json={"id": new_id(), "source": "doctor", "value": 2, "confidence": "low", "supersedes": old},
+    ).json
+    assert fix["observed_on"] == (clock.today() - timedelta(days=40)).isoformat()

@@ -3,10 +3,21 @@
 The OpenAPI 3 document is served at /api/v1/openapi.json. Errors are answered by
 journal.errors in the `{code, message, errors}` shape, not flask-smorest's own.
 """
+import marshmallow as ma
 from flask_smorest import Api as _Api
 
 
+class ErrorSchema(ma.Schema):
+    """Every error: a stable machine code, a message for people, field errors."""
+
+    code = ma.fields.String(metadata={"description": "e.g. validation_error, not_found, id_conflict"})
+    message = ma.fields.String(metadata={"description": "in the user's language"})
+    errors = ma.fields.Dict(metadata={"description": "field name → list of messages (may nest)"})
+
+
 class Api(_Api):
+    ERROR_SCHEMA = ErrorSchema
+
     def _register_error_handlers(self):
         """journal.errors handles every error, so that all share one JSON shape."""
 
