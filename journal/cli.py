@@ -76,14 +76,16 @@ def create_user_command(username, role, team_name, display_name, locale, passwor
 
 
 @group.command("seed-demo")
-@click.option("--reset", is_flag=True, help="Delete the database file's demo data first (fresh file).")
-def seed_demo_command(reset):
+def seed_demo_command():
     """Load the fictitious demo teams, users and citizens (skipped if already loaded)."""
     from . import demo
 
     database = _db()
     dbmod.migrate(database)
-    logins = demo.seed(database)
+    try:
+        logins = demo.seed(database)
+    except JournalError as error:
+        _fail(error)
     if logins is None:
         click.echo("Demo data is already loaded.")
         logins = demo.LOGINS

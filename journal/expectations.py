@@ -100,7 +100,14 @@ class View:
 
 
 def _order_key(entry):
-    return (clock.as_date(entry["observed_on"]), entry.get("recorded_at") or "", entry["id"])
+    """Latest = observed last; then recorded last; then stored last (seq is the rowid, since
+    two entries can share a recorded_at second); the id only makes the order total."""
+    return (
+        clock.as_date(entry["observed_on"]),
+        entry.get("recorded_at") or "",
+        entry.get("seq") or 0,
+        entry["id"],
+    )
 
 
 def live_entries(entries):
@@ -159,7 +166,7 @@ def content_hash(payload):
 # --- data layer -------------------------------------------------------------------------
 
 COLUMNS = (
-    "id, citizen_id, meeting_id, source, source_label, value, confidence, basis, "
+    "rowid AS seq, id, citizen_id, meeting_id, source, source_label, value, confidence, basis, "
     "observed_on, recorded_by, recorded_at, context, supersedes"
 )
 

@@ -105,3 +105,63 @@ def auth(app, world):
         return session
 
     return login
+
+
+# --- real servers and a real browser ------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free loopback port, in a thread of this process."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. In CI (JOURNAL_REQUIRE_BROWSER=true) a missing
+    browser fails the run instead of skipping the browser tests."""
+    import os
+
+    required = os.environ.get("JOURNAL_REQUIRE_BROWSER", "").lower() == "true"
+    if not os.path.exists(CHROMIUM):
+        if required:
+            pytest.fail(f"{CHROMIUM} is missing but browser tests are required (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover
+        if required:
+            pytest.fail("playwright is not installed")
+        pytest.skip("playwright is not installed")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A 360×640 phone-sized page that records console errors in page.console_errors."""
+    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=2, locale="da-DK")
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    yield page
+    context.close()

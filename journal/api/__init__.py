@@ -26,7 +26,7 @@ api = Api()
 
 
 def init_app(app):
-    from . import auth, citizens, teams
+    from . import auth, citizens, parsing, teams
 
     app.config.setdefault(
         "API_SPEC_OPTIONS",
@@ -44,7 +44,9 @@ def init_app(app):
             "security": [{"cookieAuth": []}],
         },
     )
+    app.url_map.converters["int"] = parsing.IdConverter
     api.init_app(app)
+    api.register_converter(parsing.IdConverter, parsing.id_param_schema)
     api.register_blueprint(auth.blp)
     api.register_blueprint(citizens.blp)
     api.register_blueprint(teams.blp)

@@ -1,11 +1,11 @@
 """Log in, log out, who am I."""
 from flask import current_app
 from flask_login import current_user
-from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
 from .. import auth, users
 from ..access import allow, csrf_exempt, public
+from .parsing import Blueprint
 from ..db import get_db
 from ..limiter import limiter
 from ..schemas import LoginIn, LoginOut, MeOut

@@ -4,10 +4,10 @@ Every route here goes through access.citizen_for(), the one place that applies t
 and recusal; every read of one citizen is audited.
 """
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from .. import audit, citizens, expectations, meetings, outcomes, recusals
 from ..access import allow, citizen_for
+from .parsing import Blueprint
 from ..db import get_db, transaction
 from ..schemas import (
     CitizenIn,

@@ -1,9 +1,9 @@
 """The team: its clash overview and (for leads) its settings."""
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from .. import audit, citizens
 from ..access import allow, require_lead, team_for
+from .parsing import Blueprint
 from ..db import get_db, transaction
 from ..schemas import TeamClashArgs, TeamClashPage, TeamOut, TeamPatch
 from ..users import CASE_ROLES, get_team
