@@ -107,7 +107,9 @@ def respond(status, code=None, message=None, errors=None, headers=None):
     message = message or _messages().get(status) or _messages()[400]
     code = code or _CODES.get(status, "error")
     if wants_json():
-        response = jsonify({"code": code, "message": str(message), "errors": errors or {}})
+        from .messages import translate
+
+        response = jsonify({"code": code, "message": str(message), "errors": translate(errors or {})})
     else:
         try:
             response = make_response(render_template("error.html", status=status, message=message))

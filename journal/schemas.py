@@ -29,11 +29,18 @@ EARLIEST_DATE = date(2000, 1, 1)
 MAX_INT = 2**63 - 1
 
 
-class StrictInteger(fields.Integer):
+class _TranslatedErrors:
+    """Let fields keep lazy (translatable) messages: resolve and format them when raised."""
+
+    def make_error(self, key, **kwargs):
+        return ValidationError(str(self.error_messages[key]).format(**kwargs))
+
+
+class StrictInteger(_TranslatedErrors, fields.Integer):
     """An integer that must arrive as a JSON number: "7", 7.5 and true are refused, and so is
     anything beyond SQLite's 64-bit integers."""
 
-    default_error_messages = {"range": "Number out of range."}
+    default_error_messages = {"range": _l("Number out of range.")}
 
     def __init__(self, **kwargs):
         super().__init__(strict=True, **kwargs)
@@ -47,7 +54,7 @@ class StrictInteger(fields.Integer):
         return number
 
 
-class Text(fields.String):
+class Text(_TranslatedErrors, fields.String):
     """Trimmed free text with a maximum length; blank optional text becomes null.
 
     National ID numbers are refused in every free-text field, not only in case references:
@@ -55,9 +62,9 @@ class Text(fields.String):
     """
 
     default_error_messages = {
-        "blank": "Must not be blank.",
-        "control": "Contains control characters.",
-        "too_long": "Longer than {max} characters.",
+        "blank": _l("Must not be blank."),
+        "control": _l("Contains control characters."),
+        "too_long": _l("Longer than {max} characters."),
     }
 
     def __init__(self, max_length, *, required=False, **kwargs):
@@ -114,7 +121,15 @@ def past_date(value):
 
 
 def one_of(choices):
-    return validate.OneOf(choices, error="Must be one of: {choices}.")
+    return validate.OneOf(choices, error=_l("Must be one of: {choices}."))
+
+
+def between(low, high):
+    return validate.Range(min=low, max=high, error=_l("Must be between {min} and {max}."))
+
+
+def at_most(count):
+    return validate.Length(max=count, error=_l("At most {max} items."))
 
 
 class In(Schema):
@@ -129,7 +144,10 @@ class In(Schema):
 
 class LoginIn(In):
     username = Text(LIMITS["username"], required=True)
-    password = fields.String(required=True, validate=validate.Length(min=1, max=LIMITS["password"]))
+    password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=LIMITS["password"], error=_l("Between {min} and {max} characters.")),
+    )
 
 
 class TeamOut(Schema):
@@ -166,8 +184,8 @@ class MeOut(Schema):
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=LIMITS["per_page"]))
+    page = fields.Integer(load_default=1, validate=between(1, 100_000))
+    per_page = fields.Integer(load_default=50, validate=between(1, LIMITS["per_page"]))
 
 
 def page_of(item_schema, name):
@@ -259,7 +277,7 @@ class CitizenOut(Schema):
 
 
 class CitizenListArgs(PageArgs):
-    q = fields.String(validate=validate.Length(max=LIMITS["display_name"]))
+    q = fields.String(validate=validate.Length(max=LIMITS["display_name"], error=_l("Longer than {max} characters.")))
     clashing = fields.Boolean()
     status = fields.String(validate=one_of(STATUSES + ("all",)), load_default="active")
 
@@ -300,7 +318,7 @@ class _ExpectationFields(In):
     id = ClientUUID(required=True, metadata={"description": "client-made UUID, the idempotency key"})
     source = fields.String(required=True, validate=one_of(SOURCES))
     source_label = Text(LIMITS["source_label"])
-    value = StrictInteger(required=True, validate=validate.Range(min=0, max=10))
+    value = StrictInteger(required=True, validate=between(0, 10))
     confidence = fields.String(required=True, validate=one_of(CONFIDENCES))
     basis = Text(LIMITS["basis"])
     observed_on = IsoDate(validate=past_date)
@@ -345,13 +363,13 @@ class MeetingIn(In):
     participants = fields.List(
         fields.String(validate=one_of(SOURCES)),
         load_default=list,
-        validate=validate.Length(max=LIMITS["participants"]),
+        validate=at_most(LIMITS["participants"]),
     )
     note = Text(LIMITS["note"])
     expectations = fields.List(
         fields.Nested(MeetingExpectationIn),
         load_default=list,
-        validate=validate.Length(max=LIMITS["expectations_per_meeting"]),
+        validate=at_most(LIMITS["expectations_per_meeting"]),
     )
 
     @validates("participants")
@@ -441,9 +459,9 @@ class RecusalListOut(Schema):
 
 
 class TeamPatch(In):
-    gap_threshold = StrictInteger(validate=validate.Range(min=1, max=10))
-    drop_threshold = StrictInteger(validate=validate.Range(min=1, max=10))
-    stale_low_days = StrictInteger(validate=validate.Range(min=1, max=3650))
+    gap_threshold = StrictInteger(validate=between(1, 10))
+    drop_threshold = StrictInteger(validate=between(1, 10))
+    stale_low_days = StrictInteger(validate=between(1, 3650))
     locale = fields.String(validate=one_of(("da", "sv", "en")))
 
 

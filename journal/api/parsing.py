@@ -37,7 +37,7 @@ class JsonParser(FlaskParser):
             # The form parser (CSRF reads request.form) may have consumed the stream, so
             # judge by the headers: any declared body that is not JSON is refused.
             if req.mimetype or req.content_length:
-                abort(415, messages={"json": ["Send the body as application/json."]})
+                abort(415, messages={"json": ["Send the body as application/json."]})  # see messages.py
             return core.missing
         try:
             data = core.parse_json(req.get_data(cache=True))
