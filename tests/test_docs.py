@@ -1,0 +1,40 @@
+"""The curl session in docs/api.md works as written against a running server."""
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from journal import demo
+from journal.db import connect
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
+
+
+def curl_session():
+    text = DOC.read_text()
+    block = re.search(r"<!-- curl-session -->\n```sh\n(.*?)```\n<!-- /curl-session -->", text, re.S)
+    return block.group(1)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_documented_curl_session_creates_a_citizen_and_reads_a_clash(app, live_server):
+    import json
+
+    db = connect(app.config["DATABASE"])
+    demo.seed(db)
+    db.close()
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", curl_session()],
+        env={"BASE": live_server, "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": "/tmp"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    clash = json.loads(result.stdout)
+    assert clash["clash"] is True
+    assert clash["spread"] == 5
+    assert {g["source"]: g["gap"] for g in clash["gaps"]} == {"citizen": 1, "doctor": 5}
+    assert clash["prompts"] == [{"cause": "gap", "detail": "Doctor (egen læge) 2 vs you 7"}]
