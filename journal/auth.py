@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask import request, session
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import LoginManager, login_user, logout_user
 
 from . import audit, clock, users
@@ -61,7 +62,11 @@ def authenticate(db, username, password):
         with transaction(db):
             audit.record(db, None, "login.locked", "user", None, {"username": username})
         raise TooMany(
-            _("Too many failed logins. Try again in %(minutes)s minutes.", minutes=(wait + 59) // 60),
+            ngettext(
+                "Too many failed logins. Try again in %(num)s minute.",
+                "Too many failed logins. Try again in %(num)s minutes.",
+                (wait + 59) // 60,
+            ),
             headers={"Retry-After": str(wait)},
             code="login_locked",
         )
