@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 
 from . import audit, clock, recusals, users
 from .db import transaction
-from .expectations import content_hash
+from .idempotency import content_hash
 
 PASSWORD = "demo-journal-2026"
 

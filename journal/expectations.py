@@ -4,8 +4,6 @@ An expectation is one perspective (the worker's own, the citizen's, a doctor's .
 citizen's chance of job or education. Entries are never edited: a correction is a new entry
 that `supersedes` the old one, so the history of who expected what, when, stays intact.
 """
-import hashlib
-import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,6 +15,7 @@ from . import audit, clock
 from .config import CURRENT_WINDOW_DAYS
 from .db import transaction
 from .errors import Conflict, Invalid
+from .idempotency import content_hash, resolve_clash
 
 SOURCES = (
     "worker",
@@ -153,16 +152,6 @@ def worker_history(entries):
     return sorted((e for e in live_entries(entries) if e["source"] == "worker"), key=_order_key)
 
 
-def content_hash(payload):
-    """A stable fingerprint of what a client sent, for idempotent re-sends.
-
-    The same client UUID with the same content is a re-send; with other content it is a
-    conflict. Dates are compared as ISO strings and key order does not matter.
-    """
-    text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 # --- data layer -------------------------------------------------------------------------
 
 COLUMNS = (
@@ -257,13 +246,9 @@ def add(db, user, citizen, data, context="update"):
                 {"expectation_id": data["id"], "supersedes": target_id},
             )
     except sqlite3.IntegrityError as error:
-        message = str(error)
-        if "expectation.id" in message:
-            stored = list(db.query("SELECT content_hash FROM expectation WHERE id = ?", [data["id"]]))
-            if stored and stored[0]["content_hash"] == fingerprint:
-                return False, with_superseded_by(db, get(db, data["id"]))
-            raise Conflict(_("A different entry is already stored under this id."), code="id_conflict") from None
-        if "expectation.supersedes" in message:
+        if resolve_clash(db, "expectation", data["id"], fingerprint, error, _("A different entry is already stored under this id.")):
+            return False, with_superseded_by(db, get(db, data["id"]))
+        if "expectation.supersedes" in str(error):
             raise Conflict(_("That entry has already been corrected."), code="already_superseded") from None
         raise
     return True, with_superseded_by(db, get(db, data["id"]))

@@ -1,10 +1,5 @@
-"""Meetings with their expectations, written in one transaction, idempotent by client UUID.
-
-A phone may send the same meeting twice (a lost answer, an offline outbox replaying). The
-meeting's primary key is the UUID the phone made, so the database itself refuses the second
-copy; we then compare content fingerprints: the same content is a duplicate (answer with the
-stored record, create nothing), other content under the same UUID is a conflict (409).
-"""
+"""Meetings with their expectations, written in one transaction, idempotent by client UUID
+(see journal/idempotency.py)."""
 import json
 import sqlite3
 
@@ -13,6 +8,7 @@ from flask_babel import gettext as _
 from . import audit, clock, expectations
 from .db import transaction
 from .errors import Conflict
+from .idempotency import content_hash, is_id_clash, resolve_clash
 
 COLUMNS = "id, citizen_id, worker_id, held_on, mode, participants, note, recorded_at"
 
@@ -59,17 +55,13 @@ def for_citizen(db, citizen_id):
     return meetings
 
 
-def _is_pk_clash(error, table):
-    return f"UNIQUE constraint failed: {table}.id" in str(error)
-
-
 def create(db, user, citizen, data):
     """Store a meeting and its expectations. Returns (created, meeting).
 
     :raises Conflict: the UUID is stored with other content, or an expectation's UUID is
         already used elsewhere
     """
-    fingerprint = expectations.content_hash({"citizen_id": citizen["id"], **data})
+    fingerprint = content_hash({"citizen_id": citizen["id"], **data})
     now = clock.timestamp()
     held_on = data["held_on"].isoformat()
     try:
@@ -100,7 +92,7 @@ def create(db, user, citizen, data):
                         "recorded_at": now,
                         "context": "meeting",
                         "supersedes": None,
-                        "content_hash": expectations.content_hash({"citizen_id": citizen["id"], **entry}),
+                        "content_hash": content_hash({"citizen_id": citizen["id"], **entry}),
                     },
                 )
             audit.record(
@@ -108,14 +100,9 @@ def create(db, user, citizen, data):
                 {"meeting_id": data["id"], "expectations": len(data.get("expectations") or [])},
             )
     except sqlite3.IntegrityError as error:
-        if _is_pk_clash(error, "meeting"):
-            stored = get(db, data["id"])
-            if stored and stored["content_hash"] == fingerprint:
-                return False, stored
-            raise Conflict(
-                _("A different meeting is already stored under this id."), code="id_conflict"
-            ) from None
-        if _is_pk_clash(error, "expectation"):
+        if resolve_clash(db, "meeting", data["id"], fingerprint, error, _("A different meeting is already stored under this id.")):
+            return False, get(db, data["id"])
+        if is_id_clash(error, "expectation"):
             raise Conflict(
                 _("An expectation in this meeting uses an id that is already stored."), code="id_conflict"
             ) from None

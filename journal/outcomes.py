@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 
 from . import audit, clock
 from .db import transaction
-from .errors import Conflict
-from .expectations import content_hash
+from .idempotency import content_hash, resolve_clash
 
 COLUMNS = "id, citizen_id, kind, observed_on, note, recorded_by, recorded_at"
 
@@ -46,10 +45,7 @@ def record(db, user, citizen, data):
             )
             audit.record(db, user.id, "outcome.create", "citizen", citizen["id"], {"outcome_id": outcome_id})
     except sqlite3.IntegrityError as error:
-        if "outcome.id" not in str(error):
-            raise
-        stored = list(db.query("SELECT content_hash FROM outcome WHERE id = ?", [outcome_id]))
-        if stored and stored[0]["content_hash"] == fingerprint:
+        if resolve_clash(db, "outcome", outcome_id, fingerprint, error, _("A different outcome is already stored under this id.")):
             return False, get(db, outcome_id)
-        raise Conflict(_("A different outcome is already stored under this id."), code="id_conflict") from None
+        raise
     return True, get(db, outcome_id)

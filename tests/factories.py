@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from journal import clock, users
 from journal.db import transaction
-from journal.expectations import content_hash
+from journal.idempotency import content_hash
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
