@@ -77,6 +77,11 @@ def authenticate(db, username, password):
                 "INSERT INTO login_failure (username, at, remote_addr) VALUES (?, ?, ?)",
                 [username, clock.timestamp(), request.remote_addr],
             )
+            # failures older than the window no longer count: keep the table small
+            db.execute(
+                "DELETE FROM login_failure WHERE at < ?",
+                [clock.timestamp(clock.now_utc() - 2 * LOGIN_FAILURE_WINDOW)],
+            )
             audit.record(
                 db, row["id"] if row else None, "login.failed", "user",
                 row["id"] if row else None, {"username": username},

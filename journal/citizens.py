@@ -19,20 +19,17 @@ FIELDS = ("case_ref", "display_name", "birth_year", "gender", "goal", "status", 
 def _check_primary_worker(db, team_id, citizen_id, user_id):
     if user_id is None:
         return
-    rows = list(
-        db.query("SELECT role, team_id, active FROM user WHERE id = ?", [user_id])
-    )
-    ok = rows and rows[0]["team_id"] == team_id and rows[0]["role"] in CASE_ROLES and rows[0]["active"]
-    if ok and citizen_id is not None and access.is_recused(db, citizen_id, user_id):
-        ok = False
-    if not ok:
+    row = db.execute("SELECT role, team_id, active FROM user WHERE id = ?", [user_id]).fetchone()
+    ok = row is not None and row[1] == team_id and row[0] in CASE_ROLES and row[2] == 1
+    if not ok or (citizen_id is not None and access.is_recused(db, citizen_id, user_id)):
         raise Invalid(errors={"primary_worker_id": [_("Must be an active worker in the team who is not recused.")]})
 
 
-def _unique_case_ref(error):
-    if "citizen.team_id, citizen.case_ref" in str(error):
-        return Conflict(_("This case reference is already used in your team."), code="case_ref_taken")
-    raise error
+def _case_ref_taken(error):
+    """The Conflict for a case ref already used in the team; any other IntegrityError is a bug."""
+    if "citizen.team_id, citizen.case_ref" not in str(error):
+        raise error
+    return Conflict(_("This case reference is already used in your team."), code="case_ref_taken")
 
 
 def get(db, citizen_id):
@@ -60,7 +57,7 @@ def create(db, user, data):
             citizen_id = db.table("citizen").insert(row).last_pk
             audit.record(db, user.id, "citizen.create", "citizen", citizen_id)
     except sqlite3.IntegrityError as error:
-        raise _unique_case_ref(error) from None
+        raise _case_ref_taken(error) from None
     return get(db, citizen_id)
 
 
@@ -86,7 +83,7 @@ def update(db, user, citizen, data):
                 {"fields": sorted(k for k in changes if k not in ("updated_at", "closed_at"))},
             )
     except sqlite3.IntegrityError as error:
-        raise _unique_case_ref(error) from None
+        raise _case_ref_taken(error) from None
     return get(db, citizen["id"])
 
 
