@@ -186,3 +186,23 @@ def gap_order(item):
 def paginate(items, page, per_page):
     start = (page - 1) * per_page
     return {"items": items[start : start + per_page], "total": len(items), "page": page, "per_page": per_page}
+
+
+def source_counts(items, threshold):
+    """How many citizens clash with each source kind (a citizen may count for several)."""
+    counts = {}
+    for item in items:
+        for source in {g["source"] for g in item["gaps"] if abs(g["gap"]) >= threshold}:
+            counts[source] = counts.get(source, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], expectations.SOURCES.index(kv[0])))
+
+
+def filter_by_source(items, source, threshold):
+    """Keep citizens with a current gap to *source*; rank and flag them by that gap."""
+    kept = []
+    for item in items:
+        mine = [g for g in item["gaps"] if g["source"] == source]
+        if mine:
+            top = max(mine, key=lambda g: (abs(g["gap"]), -g["gap"]))
+            kept.append(dict(item, max_gap=top["gap"], clash=abs(top["gap"]) >= threshold, gaps=mine))
+    return kept

@@ -181,3 +181,39 @@ def describe(prompt):
             days=f["days"],
         )
     return _("Sparring requested")
+
+
+def weekly_clash_counts(entries_by_citizen, team, today, weeks=12):
+    """How many citizens clashed as of the end of each of the last `weeks` weeks.
+
+    :param entries_by_citizen: citizen id → expectation rows (expectations.for_citizens); the
+        caller leaves out citizens the user may not see (recusals) or does not want counted
+    :param team: mapping with gap_threshold (and what summarise needs)
+    :returns: list of (week_end, count), oldest first, `weeks` items
+
+    Weeks run Monday to Sunday (ISO weeks, as in Denmark and Sweden). Past weeks are counted as
+    of their Sunday; the current week, which is not over yet, is counted as of `today`, so the
+    newest value always matches what the team overview shows right now.
+
+    "As of" a date means the rules applied on that date to what had been observed by then:
+    entries observed later are left out and the 180-day window ends on that date, so a view
+    ages out of the count just as it ages out of the citizen page. Corrections are applied
+    first, over all entries: a superseded entry was a mistake, so it never counts in any week
+    (a correction keeps the observed date of the entry it corrects, see expectations.add).
+    """
+    from .expectations import live_entries
+
+    if weeks < 1:
+        return []
+    last_sunday = today - timedelta(days=today.isoweekday())  # strictly before today
+    ends = [last_sunday - timedelta(weeks=k) for k in range(weeks - 2, -1, -1)] + [today]
+    live = {cid: live_entries(rows) for cid, rows in entries_by_citizen.items()}
+    counts = []
+    for end in ends:
+        clashing = 0
+        for rows in live.values():
+            known = [e for e in rows if clock.as_date(e["observed_on"]) <= end]
+            if known and summarise(known, team, end).clash:
+                clashing += 1
+        counts.append((end, clashing))
+    return counts

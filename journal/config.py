@@ -16,6 +16,7 @@ LIMITS = {
     "source_label": 80,
     "basis": 2000,
     "note": 4000,
+    "reflection": 2000,
     "reason": 500,
     "username": 64,
     "password": 256,

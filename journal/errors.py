@@ -124,6 +124,11 @@ def respond(status, code=None, message=None, errors=None, headers=None):
 
 
 def handle_journal_error(error):
+    if error.status == 401 and not wants_json():
+        # a page asked for a login: go there, and come back afterwards
+        from flask import redirect, url_for
+
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     return respond(error.status, error.code, error.message, error.errors, error.headers)
 
 

@@ -1,12 +1,16 @@
 """Languages: Danish by default, Swedish and English complete.
 
-The user's own choice (stored on the user) wins, then the browser's Accept-Language, then
-Danish.
+The user's own choice (stored on the user) wins, then a choice made before logging in (kept
+in the session), then the browser's Accept-Language, then Danish.
 """
 from pathlib import Path
 
-from flask import current_app, request
-from flask_babel import Babel, get_locale
+from flask import current_app, request, session
+from flask_babel import Babel, format_date, get_locale
+
+from . import clock, mirror
+from .clashes import source_name
+from .expectations import band, band_words
 from flask_login import current_user
 
 babel = Babel()
@@ -17,6 +21,8 @@ def select_locale():
     user = current_user if request else None
     if user is not None and getattr(user, "is_authenticated", False) and user.locale in languages:
         return user.locale
+    if request and session.get("locale") in languages:
+        return session["locale"]
     if request:
         return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -27,4 +33,25 @@ def init_app(app):
         "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parent / "translations")
     )
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        band_words=band_words,
+        band_key=band,
+        source_name=source_name,
+        deficit_words=mirror.find_deficit_words,
+        mirror_question=mirror.reflection_question,
+    )
+    app.jinja_env.filters["source_name"] = source_name
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["month"] = month
+
+
+def day(value, style="medium"):
+    """An ISO date (or date) in the user's language: "23. nov. 2026"."""
+    if not value:
+        return ""
+    return format_date(clock.as_date(value), style)
+
+
+def month(value):
+    return format_date(clock.as_date(value), "MMM")

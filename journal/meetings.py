@@ -10,7 +10,11 @@ from .db import transaction
 from .errors import Conflict
 from .idempotency import content_hash, is_id_clash, resolve_clash
 
-COLUMNS = "id, citizen_id, worker_id, held_on, mode, participants, note, recorded_at"
+COLUMNS = (
+    "id, citizen_id, worker_id, held_on, mode, participants, note, "
+    "reflection_usual, reflection_different, citizen_explanation, recorded_at"
+)
+REFLECTIONS = ("reflection_usual", "reflection_different", "citizen_explanation")
 
 
 def _row(row):
@@ -66,13 +70,19 @@ def create(db, user, citizen, data):
     held_on = data["held_on"].isoformat()
     try:
         with transaction(db):
-            db.execute(
-                "INSERT INTO meeting (id, citizen_id, worker_id, held_on, mode, participants, note, "
-                "recorded_at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    data["id"], citizen["id"], user.id, held_on, data["mode"],
-                    json.dumps(data.get("participants") or []), data.get("note"), now, fingerprint,
-                ],
+            db.table("meeting").insert(
+                {
+                    "id": data["id"],
+                    "citizen_id": citizen["id"],
+                    "worker_id": user.id,
+                    "held_on": held_on,
+                    "mode": data["mode"],
+                    "participants": json.dumps(data.get("participants") or []),
+                    "note": data.get("note"),
+                    **{field: data.get(field) for field in REFLECTIONS},
+                    "recorded_at": now,
+                    "content_hash": fingerprint,
+                }
             )
             for entry in data.get("expectations") or []:
                 observed = entry.get("observed_on")

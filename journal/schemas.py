@@ -366,6 +366,11 @@ class MeetingIn(In):
         validate=at_most(LIMITS["participants"]),
     )
     note = Text(LIMITS["note"])
+    reflection_usual = Text(LIMITS["reflection"], metadata={"description": "What do I usually do here?"})
+    reflection_different = Text(LIMITS["reflection"], metadata={"description": "What could I do differently?"})
+    citizen_explanation = Text(
+        LIMITS["reflection"], metadata={"description": "How does the citizen explain their own situation?"}
+    )
     expectations = fields.List(
         fields.Nested(MeetingExpectationIn),
         load_default=list,
@@ -406,6 +411,9 @@ class MeetingOut(Schema):
     mode = fields.String(metadata={"enum": list(MODES)})
     participants = fields.List(fields.String())
     note = fields.String(allow_none=True)
+    reflection_usual = fields.String(allow_none=True)
+    reflection_different = fields.String(allow_none=True)
+    citizen_explanation = fields.String(allow_none=True)
     recorded_at = fields.String()
     expectations = fields.List(fields.Nested(ExpectationOut))
 

@@ -152,3 +152,32 @@ def m002_login_throttle(db):
         CREATE INDEX audit_event_at ON audit_event (at);
         """
     )
+
+
+@migrations()
+def m003_reflections_and_sparring_requests(db):
+    """Reflection prompts on meetings; sparring requests (manual ones from the citizen page,
+    prompted ones from the rules)."""
+    db.executescript(
+        """
+        ALTER TABLE meeting ADD COLUMN reflection_usual TEXT;
+        ALTER TABLE meeting ADD COLUMN reflection_different TEXT;
+        ALTER TABLE meeting ADD COLUMN citizen_explanation TEXT;
+
+        CREATE TABLE sparring_request (
+            id INTEGER PRIMARY KEY,
+            citizen_id INTEGER NOT NULL REFERENCES citizen(id) ON DELETE CASCADE,
+            requested_by INTEGER REFERENCES user(id),
+            reason TEXT NOT NULL CHECK (reason IN ('gap','drop','stale_low','manual')),
+            detail TEXT,
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open','scheduled','done','dismissed')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            handled_by INTEGER REFERENCES user(id),
+            handled_at TEXT,
+            handled_note TEXT
+        );
+        CREATE INDEX sparring_request_citizen ON sparring_request (citizen_id, status);
+        """
+    )

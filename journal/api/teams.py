@@ -49,16 +49,7 @@ def team_clashes(args, team_id):
     team = team_for(db, current_user, team_id)
     items = citizens.visible(db, current_user, team)
     if "source" in args:
-        kept = []
-        for item in items:
-            mine = [g for g in item["gaps"] if g["source"] == args["source"]]
-            if mine:
-                top = max(mine, key=lambda g: (abs(g["gap"]), -g["gap"]))
-                item["max_gap"] = top["gap"]
-                item["clash"] = abs(top["gap"]) >= team["gap_threshold"]
-                item["gaps"] = mine
-                kept.append(item)
-        items = kept
+        items = citizens.filter_by_source(items, args["source"], team["gap_threshold"])
     if "clashing" in args:
         items = [i for i in items if i["clash"] == args["clashing"]]
     items.sort(key=citizens.gap_order)

@@ -1,5 +1,11 @@
-"""HTML pages: thin views over the same domain functions the API uses."""
-from flask import Blueprint, redirect, render_template, url_for
+"""HTML pages: thin views over the same domain functions the API uses.
+
+Forms are validated by the API's marshmallow schemas (journal/web/forms.py turns form
+strings into the same bodies), access goes through journal/access.py, and every string is
+translated.
+"""
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user
 
 from ..access import public
 
@@ -9,8 +15,21 @@ bp = Blueprint("web", __name__)
 @bp.route("/")
 @public
 def index():
-    """The start page: what this is, and where the API lives."""
+    """Workers and leads go to their citizens; others see what the journal is."""
+    if current_user.is_authenticated and current_user.works_cases:
+        return redirect(url_for("web.citizens"))
     return render_template("index.html")
+
+
+@bp.route("/lexicon.json")
+@public
+def lexicon():
+    """The language-mirror lexicons for the note field's live hint (static data, no case data)."""
+    from .. import mirror
+
+    response = jsonify(mirror.lexicon_json())
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.route("/healthz")
@@ -21,4 +40,6 @@ def healthz():
 
 
 def init_app(app):
+    from . import auth, citizens, team  # noqa: F401  (attach their routes to bp)
+
     app.register_blueprint(bp)
