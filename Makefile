@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test translations messages clean
+.PHONY: run test install install-test translations messages screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ run: install
 ## make test: the whole suite (browser tests included when Chromium is installed)
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make screenshots: refresh docs/screenshots/ from the browser tests (phone size)
+screenshots: install-test
+	JOURNAL_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage htmlcov

@@ -1,0 +1,145 @@
+"""The web app in Debian's Chromium at phone size (360×640), driven like a person would.
+
+Set JOURNAL_SCREENSHOTS=1 (`make screenshots`) to refresh docs/screenshots/ from these runs.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+from journal import demo
+from journal.db import connect
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+PASSWORD = demo.PASSWORD
+
+
+def shot(page, name):
+    if os.environ.get("JOURNAL_SCREENSHOTS") == "1":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def demo_server(app, live_server):
+    db = connect(app.config["DATABASE"])
+    demo.seed(db)
+    ids = {row[0]: row[1] for row in db.execute("SELECT case_ref, id FROM citizen")}
+    db.close()
+    return live_server, ids
+
+
+class Actions:
+    """Counts what a person does (taps and typing), to hold the under-12-actions promise."""
+
+    def __init__(self, page):
+        self.page, self.count = page, 0
+
+    def tap(self, selector):
+        self.count += 1
+        self.page.click(selector)
+
+    def type(self, selector, text):
+        self.count += 1
+        self.page.fill(selector, text)
+
+
+def log_in(page, base, username):
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def no_overflow(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_worker_logs_a_meeting_in_under_12_actions_and_sees_the_clash(demo_server, phone):
+    base, ids = demo_server
+    log_in(phone, base, "mads")
+    assert "SIL-0011" in phone.inner_text("#citizen-list")
+    shot(phone, "1-my-citizens")
+    no_overflow(phone)
+
+    me = Actions(phone)
+    me.tap(f"a[href='/citizens/{ids['SIL-0011']}']")
+    shot(phone, "2-citizen")
+    no_overflow(phone)
+    me.tap("text=" + "Log møde")
+    phone.wait_for_selector("#meeting-form")
+    # rate alone first: the others' views are not shown until the worker has rated
+    assert phone.is_hidden("#others-body")
+    me.tap("label[for=present-citizen]")
+    me.tap("label[for=present-doctor]")
+    me.tap("label[for=own_value-7]")
+    assert phone.is_visible("#others-body")
+    assert phone.inner_text("#own_value-words") == "sandsynligt"
+    # ticking who was present made a row for each, with the source chosen
+    assert phone.input_value("#c0_source") == "citizen"
+    assert phone.input_value("#c1_source") == "doctor"
+    me.tap("label[for=c0_value-6]")
+    me.tap("label[for=c1_value-2]")
+    shot(phone, "3-log-meeting")
+    no_overflow(phone)
+    me.tap("#save")
+    phone.wait_for_selector("#result")
+    assert me.count < 12, me.count
+    result = phone.inner_text("#result")
+    assert "Mødet er gemt" in result or "gemt" in result
+    assert "5" in result  # the largest gap, doctor 2 vs worker 7
+    assert phone.is_visible(".prompts")
+    shot(phone, "4-after-saving")
+    assert phone.console_errors == []
+
+
+def test_lead_sees_the_team_overview_sorted_by_gap(demo_server, phone):
+    base, _ids = demo_server
+    log_in(phone, base, "lea")
+    phone.goto(base + "/team")
+    rows = phone.locator("#team-table tbody tr")
+    gaps = []
+    for i in range(rows.count()):
+        cell = rows.nth(i).locator("td").first.inner_text().split()[0]
+        gaps.append(None if cell == "–" else abs(int(cell)))
+    known = [g for g in gaps if g is not None]
+    assert known == sorted(known, reverse=True) and known[0] >= 4
+    assert phone.locator(".chart-weekly svg").count() == 1
+    shot(phone, "5-team-overview")
+    no_overflow(phone)
+    phone.select_option("#source", "doctor")
+    phone.click("text=Vis")
+    assert "source=doctor" in phone.url
+    assert phone.console_errors == []
+
+
+def test_recused_worker_cannot_reach_the_citizen_by_url(demo_server, phone):
+    base, ids = demo_server
+    log_in(phone, base, "sara")
+    assert "SIL-0010" not in phone.inner_text("main")
+    response = phone.goto(f"{base}/citizens/{ids['SIL-0010']}")
+    assert response.status == 404
+    assert "SIL-0010" not in phone.content()
+    response = phone.goto(f"{base}/citizens/{ids['SIL-0010']}/meetings/new")
+    assert response.status == 404
+    shot(phone, "6-not-found")
+
+
+def test_login_page_and_keyboard_only_login(live_server, phone, app):
+    db = connect(app.config["DATABASE"])
+    demo.seed(db)
+    db.close()
+    phone.goto(live_server + "/login")
+    shot(phone, "0-login")
+    phone.keyboard.press("Tab")  # skip link
+    phone.keyboard.press("Tab")  # brand
+    phone.focus("#username")
+    phone.keyboard.type("mads")
+    phone.keyboard.press("Tab")
+    phone.keyboard.type(PASSWORD)
+    phone.keyboard.press("Enter")
+    phone.wait_for_url(lambda url: url.endswith("/citizens"))
+    assert phone.console_errors == []
