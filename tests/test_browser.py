@@ -19,7 +19,7 @@ PASSWORD = demo.PASSWORD
 def shot(page, name):
     if os.environ.get("JOURNAL_SCREENSHOTS") == "1":
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True, scale="css")
 
 
 @pytest.fixture
@@ -142,4 +142,34 @@ def test_login_page_and_keyboard_only_login(live_server, phone, app):
     phone.keyboard.type(PASSWORD)
     phone.keyboard.press("Enter")
     phone.wait_for_url(lambda url: url.endswith("/citizens"))
+    assert phone.console_errors == []
+
+
+def test_every_screen_reflows_at_320_css_pixels(demo_server, browser):
+    """WCAG 1.4.10: at 320 CSS px (a 640 px window at 200 % zoom) nothing scrolls sideways."""
+    base, ids = demo_server
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        log_in(page, base, "lea")
+        for path in ("/citizens", f"/citizens/{ids['SIL-0001']}", f"/citizens/{ids['SIL-0001']}/meetings/new",
+                     f"/citizens/{ids['SIL-0001']}/recusal", "/team", "/citizens/999999"):
+            page.goto(base + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+    finally:
+        context.close()
+
+
+def test_the_meeting_form_works_with_the_keyboard_alone(demo_server, phone):
+    base, ids = demo_server
+    log_in(phone, base, "mads")
+    phone.goto(f"{base}/citizens/{ids['SIL-0012']}/meetings/new")
+    phone.focus("#own_value-0")
+    for _ in range(6):
+        phone.keyboard.press("ArrowRight")  # radio groups move with the arrow keys
+    assert phone.is_checked("#own_value-6")
+    assert phone.is_visible("#others-body")
+    phone.focus("#save")
+    phone.keyboard.press("Enter")
+    phone.wait_for_selector("#result")
     assert phone.console_errors == []
