@@ -15,6 +15,7 @@ COLUMNS = (
     "reflection_usual, reflection_different, citizen_explanation, recorded_at"
 )
 REFLECTIONS = ("reflection_usual", "reflection_different", "citizen_explanation")
+SUPERSEDED_BY = "(SELECT s.id FROM expectation s WHERE s.supersedes = e.id) AS superseded_by"
 
 
 def _row(row):
@@ -28,13 +29,12 @@ def get(db, meeting_id):
     if not rows:
         return None
     meeting = _row(rows[0])
-    meeting["expectations"] = [
-        dict(e, superseded_by=None)
-        for e in db.query(
-            f"SELECT {expectations.COLUMNS} FROM expectation WHERE meeting_id = ? ORDER BY rowid",
+    meeting["expectations"] = list(
+        db.query(
+            f"SELECT {expectations.COLUMNS}, {SUPERSEDED_BY} FROM expectation e WHERE meeting_id = ? ORDER BY rowid",
             [meeting_id],
         )
-    ]
+    )
     return meeting
 
 
@@ -51,11 +51,12 @@ def for_citizen(db, citizen_id):
     for m in meetings:
         m["expectations"] = []
     for e in db.query(
-        f"SELECT {expectations.COLUMNS} FROM expectation WHERE citizen_id = ? AND meeting_id IS NOT NULL ORDER BY rowid",
+        f"SELECT {expectations.COLUMNS}, {SUPERSEDED_BY} FROM expectation e "
+        "WHERE citizen_id = ? AND meeting_id IS NOT NULL ORDER BY rowid",
         [citizen_id],
     ):
         if e["meeting_id"] in by_id:
-            by_id[e["meeting_id"]]["expectations"].append(dict(e, superseded_by=None))
+            by_id[e["meeting_id"]]["expectations"].append(e)
     return meetings
 
 

@@ -17,7 +17,7 @@ def set_headers(response):
     # Case data must not linger in shared caches or the browser's back/forward cache.
     from flask import request
 
-    if not request.path.startswith("/static/") and "public" not in headers.get("Cache-Control", ""):
+    if not request.path.startswith("/static/") and not headers.get("Cache-Control", "").startswith(("public", "no-cache")):
         headers["Cache-Control"] = "no-store"
     return response
 

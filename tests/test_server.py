@@ -55,7 +55,7 @@ def server(tmp_path):
         try:
             if requests.get(base + "/healthz", timeout=1).status_code == 200:
                 break
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still booting
             time.sleep(0.2)
     else:
         process.kill()
@@ -136,3 +136,35 @@ def test_login_lockout_holds_across_both_worker_processes(server):
         for _ in range(4)
     }
     assert statuses == {429}
+
+
+def test_same_sync_batch_five_times_at_once_stores_each_record_once(server):
+    session = logged_in(server["base"])
+    citizen = server["citizen"]
+    meetings = [factories.meeting_body(), factories.meeting_body(), factories.meeting_body()]
+    meetings[1]["expectations"] = meetings[1]["expectations"][:2]  # 3 + 2 + 3 expectations
+    batch = {"items": [{"op": "create_meeting", "citizen_id": citizen, "data": m} for m in meetings]}
+    url = f"{server['base']}/api/v1/sync"
+
+    responses = fire_concurrently([lambda: session.post(url, json=batch, timeout=30)] * 5)
+
+    assert [r.status_code for r in responses] == [200] * 5, [r.text[:300] for r in responses]
+    bodies = [r.json()["results"] for r in responses]
+    for results in bodies:
+        assert [r["index"] for r in results] == [0, 1, 2]
+        assert [r["id"] for r in results] == [m["id"] for m in meetings]
+    for index, meeting in enumerate(meetings):
+        answers = sorted(results[index]["status"] for results in bodies)
+        assert answers == ["created", "duplicate", "duplicate", "duplicate", "duplicate"], (index, answers)
+        records = [results[index]["record"] for results in bodies]
+        assert all(record == records[0] for record in records)
+        assert [e["id"] for e in records[0]["expectations"]] == [e["id"] for e in meeting["expectations"]]
+    session.close()
+    database = server["database"]
+    assert count(database, "SELECT count(*) FROM meeting") == 3
+    assert count(database, "SELECT count(*) FROM expectation") == 8
+    for meeting in meetings:
+        assert count(database, "SELECT count(*) FROM expectation WHERE meeting_id = ?", [meeting["id"]]) == len(
+            meeting["expectations"]
+        )
+    assert count(database, "SELECT count(*) FROM audit_event WHERE action = 'meeting.create'") == 3

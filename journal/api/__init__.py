@@ -26,7 +26,7 @@ api = Api()
 
 
 def init_app(app):
-    from . import auth, citizens, parsing, teams
+    from . import auth, citizens, parsing, sync, teams
 
     app.config.setdefault(
         "API_SPEC_OPTIONS",
@@ -50,3 +50,4 @@ def init_app(app):
     api.register_blueprint(auth.blp)
     api.register_blueprint(citizens.blp)
     api.register_blueprint(teams.blp)
+    api.register_blueprint(sync.blp)

@@ -72,6 +72,13 @@
     return !row.querySelector("input[type=radio][name$=_value]:checked") && !row.querySelector("input[name$=_label]").value;
   }
 
+  form.addEventListener("journal:reset", function () {
+    rows.forEach(function (row) { row.hidden = true; });
+    Array.prototype.forEach.call(form.querySelectorAll("output.scale-words"), function (out) { out.textContent = ""; });
+    addButton.hidden = false;
+    showOthers();
+  });
+
   addButton.addEventListener("click", function () {
     var row = addRow(null);
     if (row) { row.querySelector("select").focus(); }

@@ -1,0 +1,138 @@
+"""The offline outbox's server side: apply a batch of queued operations, one by one.
+
+A phone queues what the worker logged while offline and sends it when back online, perhaps
+more than once (a lost answer, two tabs, Background Sync and a page load at the same time).
+Each item is applied in its own transaction and answered on its own, so one bad item never
+blocks the others, and resending is always safe: records carry client UUIDs (see
+journal/idempotency.py), so a second copy is a `duplicate`, not a second record.
+
+Access is decided now, at sync time, not when the item was captured: an item for a citizen
+the user may no longer see (another team, a recusal declared since) is `forbidden`.
+"""
+from marshmallow import Schema, ValidationError, fields
+
+from . import access, expectations, meetings, outcomes, recusals
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .messages import translate
+from .schemas import (
+    ExpectationIn,
+    ExpectationOut,
+    In,
+    MeetingIn,
+    MeetingOut,
+    OutcomeIn,
+    OutcomeOut,
+    RecusalIn,
+    RecusalOut,
+    StrictInteger,
+    one_of,
+)
+
+MAX_ITEMS = 500
+
+
+def _meeting(db, user, citizen, data):
+    return meetings.create(db, user, citizen, data)
+
+
+def _expectation(db, user, citizen, data):
+    return expectations.add(db, user, citizen, data)
+
+
+def _outcome(db, user, citizen, data):
+    return outcomes.record(db, user, citizen, data)
+
+
+def _recusal(db, user, citizen, data):
+    return recusals.declare(db, user, citizen, data.get("user_id"), data.get("reason"))
+
+
+class SyncOutcomeIn(OutcomeIn):
+    """Queued outcomes must carry their client UUID: without it a resend would be a second outcome."""
+
+    id = OutcomeIn._declared_fields["id"].__class__(required=True)
+
+
+#: op → (input schema, domain function, output schema)
+OPERATIONS = {
+    "create_meeting": (MeetingIn, _meeting, MeetingOut),
+    "add_expectation": (ExpectationIn, _expectation, ExpectationOut),
+    "record_outcome": (SyncOutcomeIn, _outcome, OutcomeOut),
+    "declare_recusal": (RecusalIn, _recusal, RecusalOut),
+}
+
+
+class SyncItemIn(In):
+    op = fields.String(required=True, validate=one_of(tuple(OPERATIONS)))
+    citizen_id = StrictInteger(required=True)
+    data = fields.Dict(required=True)
+
+
+def _citizen_or_status(db, user, citizen_id):
+    """(citizen, None) when the user may work on it, else (None, status)."""
+    try:
+        return access.citizen_for(db, user, citizen_id), None
+    except Forbidden:
+        return None, "forbidden"
+    except NotFound:
+        exists = db.execute("SELECT 1 FROM citizen WHERE id = ?", [citizen_id]).fetchone()
+        return None, "forbidden" if exists else "not_found"
+
+
+def _own_recusal_resent(db, user, item):
+    """A worker's own recusal, sent again after it was stored, is a duplicate, not forbidden.
+
+    Access is checked before an operation runs, and the first copy already recused the
+    worker; without this the resend would be stuck in the outbox for ever.
+    """
+    if item["op"] != "declare_recusal" or not isinstance(item["data"], dict):
+        return None
+    if item["data"].get("user_id", user.id) != user.id:
+        return None
+    return recusals.active(db, item["citizen_id"], user.id)
+
+
+def _invalid(result, errors, message=None):
+    result = dict(result, status="invalid", errors=translate(errors))
+    if message:
+        result["message"] = str(message)
+    return result
+
+
+def apply_item(db, user, index, item):
+    """Apply one queued operation and describe the result (never raises for bad input)."""
+    result = {"index": index}
+    if not isinstance(item, dict):
+        return _invalid(result, {"_schema": ["Invalid input type."]})
+    try:
+        item = SyncItemIn().load(item)
+    except ValidationError as error:
+        return _invalid(result, error.messages)
+    stored = _own_recusal_resent(db, user, item)
+    if stored:
+        return dict(result, status="duplicate", id=stored["id"], record=RecusalOut().dump(stored))
+    citizen, status = _citizen_or_status(db, user, item["citizen_id"])
+    if status:
+        return dict(result, status=status)
+    schema, apply, out = OPERATIONS[item["op"]]
+    try:
+        data = schema().load(item["data"])
+    except ValidationError as error:
+        return _invalid(result, error.messages)
+    try:
+        created, record = apply(db, user, citizen, data)
+    except Conflict as error:
+        return dict(result, status="conflict", message=str(error.message), code=error.code)
+    except Invalid as error:
+        return _invalid(result, error.errors, error.message)
+    except Forbidden as error:
+        return dict(result, status="forbidden", message=str(error.message or ""))
+    except NotFound:
+        return dict(result, status="not_found")
+    dumped = out().dump(record)
+    return dict(result, status="created" if created else "duplicate", id=dumped.get("id"), record=dumped)
+
+
+def apply_batch(db, user, items):
+    """Results for every item, in the order sent."""
+    return [apply_item(db, user, index, item) for index, item in enumerate(items)]
