@@ -7,7 +7,7 @@ import pytest
 from journal import demo
 from journal.db import connect
 
-from .test_browser import PASSWORD, log_in
+from .test_browser import log_in, shot
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +65,7 @@ def test_three_meetings_offline_survive_a_reload_and_sync_once(app, demo_server,
     phone.goto(f"{base}/citizens/{cid}/meetings/new")  # served by the service worker
     phone.wait_for_selector("#meeting-form")
     assert phone.inner_text("#shell-case-ref") == "SIL-0012"
+    shot(phone, "7-offline-form")
     for own, theirs in ((7, 6), (5, 5), (3, 8)):
         fill_meeting(phone, own, theirs)
         phone.wait_for_function(f"() => document.getElementById('outbox-count').textContent === '{[7, 5, 3].index(own) + 1}'")
@@ -77,6 +78,7 @@ def test_three_meetings_offline_survive_a_reload_and_sync_once(app, demo_server,
     phone.goto(base + "/app")
     phone.wait_for_function("() => document.querySelectorAll('#offline-queue li').length === 3")
     assert "SIL-0012" in phone.inner_text("#offline-citizens")
+    shot(phone, "8-offline-list")
     assert meetings_in(app, cid) == before
 
     phone.context.set_offline(False)

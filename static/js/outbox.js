@@ -235,6 +235,9 @@
       if (event.data === "outbox-changed") { refreshCount().then(renderApp); }
     });
   }
+  if (body.dataset.user && navigator.storage && navigator.storage.persist) {
+    navigator.storage.persist()["catch"](function () { return null; });  // ask once per page; browsers remember
+  }
   refreshCount();
   renderApp();
   ready.then(function () { return navigator.onLine ? replay() : null; });
