@@ -131,6 +131,25 @@ def team_for(db, user, team_id):
     return get_team(db, team_id)
 
 
+def session_for(db, user, session_id):
+    """A sparring session the user takes part in (its lead or a participant).
+
+    :raises Forbidden: roles that never take part (researchers, admins)
+    :raises NotFound: no such session, or the user is not in it
+    """
+    if not may_work_cases(user):
+        raise Forbidden()
+    rows = list(db.query("SELECT * FROM sparring_session WHERE id = ?", [session_id]))
+    if not rows or rows[0]["team_id"] != user.team_id:
+        raise NotFound()
+    member = db.execute(
+        "SELECT 1 FROM sparring_participant WHERE session_id = ? AND user_id = ?", [session_id, user.id]
+    ).fetchone()
+    if not member and rows[0]["lead_id"] != user.id:
+        raise NotFound()
+    return rows[0]
+
+
 def may_manage_team(user):
     return user.role == "lead"
 

@@ -110,6 +110,9 @@ def create(db, user, citizen, data):
                 db, user.id, "meeting.create", "citizen", citizen["id"],
                 {"meeting_id": data["id"], "expectations": len(data.get("expectations") or [])},
             )
+            from . import sparring  # late: sparring builds on meetings' neighbours
+
+            sparring.raise_prompts(db, user, citizen)
     except sqlite3.IntegrityError as error:
         if resolve_clash(db, "meeting", data["id"], fingerprint, error, _("A different meeting is already stored under this id.")):
             return False, get(db, data["id"])

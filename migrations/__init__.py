@@ -181,3 +181,69 @@ def m003_reflections_and_sparring_requests(db):
         CREATE INDEX sparring_request_citizen ON sparring_request (citizen_id, status);
         """
     )
+
+
+@migrations()
+def m004_sparring_sessions(db):
+    """Sparring sessions: participants, cases moving through phases, blind ratings, actions."""
+    db.executescript(
+        """
+        ALTER TABLE team ADD COLUMN phase_minutes TEXT NOT NULL
+            DEFAULT '{"present":5,"blind_rating":2,"reveal":3,"questions":5,"reflections":10,"response":5,"actions":5}';
+        ALTER TABLE sparring_request ADD COLUMN facts TEXT;
+
+        CREATE TABLE sparring_session (
+            id INTEGER PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES team(id),
+            lead_id INTEGER NOT NULL REFERENCES user(id),
+            title TEXT,
+            status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running','done')),
+            created_at TEXT NOT NULL,
+            ended_at TEXT
+        );
+
+        CREATE TABLE sparring_participant (
+            session_id INTEGER NOT NULL REFERENCES sparring_session(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES user(id),
+            PRIMARY KEY (session_id, user_id)
+        );
+
+        CREATE TABLE sparring_case (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sparring_session(id) ON DELETE CASCADE,
+            request_id INTEGER REFERENCES sparring_request(id),
+            citizen_id INTEGER NOT NULL REFERENCES citizen(id) ON DELETE CASCADE,
+            owner_id INTEGER REFERENCES user(id),
+            position INTEGER NOT NULL,
+            phase TEXT NOT NULL DEFAULT 'present' CHECK (phase IN
+                ('present','blind_rating','reveal','questions','reflections','response','actions','done')),
+            phase_started_at TEXT,
+            notes TEXT NOT NULL DEFAULT '{}',
+            revised_expectation_id TEXT REFERENCES expectation(id),
+            UNIQUE (session_id, citizen_id)
+        );
+
+        CREATE TABLE sparring_rating (
+            case_id INTEGER NOT NULL REFERENCES sparring_case(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES user(id),
+            value INTEGER NOT NULL CHECK (value BETWEEN 0 AND 10),
+            rated_at TEXT NOT NULL,
+            PRIMARY KEY (case_id, user_id)
+        );
+
+        CREATE TABLE action (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER REFERENCES sparring_case(id) ON DELETE SET NULL,
+            citizen_id INTEGER NOT NULL REFERENCES citizen(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            owner_id INTEGER NOT NULL REFERENCES user(id),
+            due_on TEXT,
+            done_on TEXT,
+            worker_value_at_creation INTEGER,
+            created_by INTEGER NOT NULL REFERENCES user(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX action_owner ON action (owner_id, done_on);
+        CREATE INDEX action_citizen ON action (citizen_id);
+        """
+    )

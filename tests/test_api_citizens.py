@@ -252,7 +252,9 @@ def test_every_read_and_write_of_a_citizen_is_audited(auth, world, db):
     s.post(f"/api/v1/citizens/{cid}/recusals", json={})
     events = audit.events(db, object_type="citizen", object_id=cid)
     assert [e["action"] for e in reversed(events)] == [
-        "citizen.view", "citizen.view", "citizen.view", "meeting.create", "citizen.update", "recusal.declare",
+        "citizen.view", "citizen.view", "citizen.view", "meeting.create",
+        "sparring.prompt",  # the meeting made a clash: a sparring request was raised with it
+        "citizen.update", "recusal.declare",
     ]
     assert {e["user_id"] for e in events} == {world["worker"].id}
     assert all(e["at"].endswith("Z") for e in events)
