@@ -37,7 +37,11 @@ def meetings_in(app, citizen_id):
 
 
 def wait_for_service_worker(page):
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
+    """Wait until the service worker has installed (precached the shell) and controls the page."""
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30000)
 
 
 def unsent(page):
