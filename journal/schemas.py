@@ -54,6 +54,15 @@ class StrictInteger(_TranslatedErrors, fields.Integer):
         return number
 
 
+class StrictBoolean(_TranslatedErrors, fields.Boolean):
+    """A JSON true or false: "yes", 1 and "true" are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class Text(_TranslatedErrors, fields.String):
     """Trimmed free text with a maximum length; blank optional text becomes null.
 

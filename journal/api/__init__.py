@@ -26,7 +26,7 @@ api = Api()
 
 
 def init_app(app):
-    from . import auth, citizens, parsing, sync, teams
+    from . import auth, citizens, parsing, sparring, sync, teams
 
     app.config.setdefault(
         "API_SPEC_OPTIONS",
@@ -51,3 +51,4 @@ def init_app(app):
     api.register_blueprint(citizens.blp)
     api.register_blueprint(teams.blp)
     api.register_blueprint(sync.blp)
+    api.register_blueprint(sparring.blp)
