@@ -33,7 +33,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from . import audit, clock, recusals, users
+from . import audit, clock, recusals, sparring, users
 from .db import transaction
 from .idempotency import content_hash
 
@@ -494,7 +494,40 @@ def seed(db):
                     citizen = db.table("citizen").get(citizen_id)
                     reason = "Kender familien privat (nabo)." if team_name == DA else "Känner familjen privat."
                     recusals.declare(db, actor, citizen, reason=reason)
+        _sparring_queue(db, user_ids)
         audit.record(
             db, None, "demo.seed", detail={"teams": len(teams), "users": len(user_ids), "citizens": citizens, **loader.counts},
         )
     return LOGINS
+
+
+def _sparring_queue(db, user_ids):
+    """The rules' prompts become requests, as they would have when the history was logged,
+    plus one worker's own question and an action from an earlier session, one overdue, so
+    the lead has a queue to run a session from and "my actions" has something in it."""
+    for row in db.query("SELECT * FROM citizen WHERE status = 'active' ORDER BY id"):
+        worker = users.get(db, row["primary_worker_id"]) if row["primary_worker_id"] else None
+        if worker is not None:
+            for request_id in sparring.raise_prompts(db, worker, row):
+                # raised when the latest entry was logged, as it would have been
+                db.execute(
+                    "UPDATE sparring_request SET created_at = (SELECT MAX(recorded_at) FROM expectation "
+                    "WHERE citizen_id = ?), updated_at = created_at WHERE id = ?",
+                    [row["id"], request_id],
+                )
+    mads = users.get(db, user_ids["mads"])
+    asked = db.execute("SELECT * FROM citizen WHERE case_ref = 'SIL-0014'").fetchone()
+    if asked:
+        citizen = db.table("citizen").get(asked[0])
+        now = clock.timestamp()
+        db.table("sparring_request").insert(
+            {"citizen_id": citizen["id"], "requested_by": mads.id, "reason": "manual",
+             "detail": "Hvordan får vi arbejdsgiveren til at tro på praktikken?", "status": "open",
+             "created_at": now, "updated_at": now}
+        )
+        for text, days in (("Ring til praktikstedet sammen med borgeren", -3), ("Aftal møde med egen læge", 10)):
+            db.table("action").insert(
+                {"citizen_id": citizen["id"], "text": text, "owner_id": mads.id,
+                 "due_on": (clock.today() + timedelta(days=days)).isoformat(), "worker_value_at_creation": 6,
+                 "created_by": user_ids["lea"], "created_at": now}
+            )

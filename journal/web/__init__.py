@@ -40,6 +40,6 @@ def healthz():
 
 
 def init_app(app):
-    from . import auth, citizens, pwa, team  # noqa: F401  (attach their routes to bp)
+    from . import auth, citizens, pwa, sparring, team  # noqa: F401  (attach their routes to bp)
 
     app.register_blueprint(bp)
