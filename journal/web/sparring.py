@@ -134,7 +134,7 @@ def case_notes(session_id):
 @bp.route("/sparring/sessions/<int:session_id>/cases/<int:case_id>/revision", methods=["POST"])
 @allow(*CASE_ROLES)
 def revise_case(session_id, case_id):
-    body = {"id": request.form.get("id", ""), "value": number(request.form.get("value")), "confidence": request.form.get("confidence") or "medium"}
+    body = {"id": request.form.get("id", ""), "value": number(request.form.get(f"value-{case_id}")), "confidence": request.form.get("confidence") or "medium"}
     if optional(request.form.get("basis")):
         body["basis"] = request.form["basis"]
     try:
