@@ -24,6 +24,11 @@ def parse_timestamp(text):
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
+def local_date(text):
+    """The local (Copenhagen) date of a stored UTC timestamp: 23:30Z is already tomorrow there."""
+    return parse_timestamp(text).astimezone(LOCAL_ZONE).date()
+
+
 def today():
     """Today's date where the jobcentres are."""
     return now_utc().astimezone(LOCAL_ZONE).date()

@@ -245,9 +245,10 @@ def add(db, user, citizen, data, context="update"):
                 db, user.id, "expectation.create", "citizen", citizen["id"],
                 {"expectation_id": data["id"], "supersedes": target_id},
             )
-            from . import sparring  # late import: sparring reads expectations
+            if context != "sparring":  # the session has just looked at the case
+                from . import sparring  # late import: sparring reads expectations
 
-            sparring.raise_prompts(db, user, citizen)
+                sparring.raise_prompts(db, user, citizen)
     except sqlite3.IntegrityError as error:
         if resolve_clash(db, "expectation", data["id"], fingerprint, error, _("A different entry is already stored under this id.")):
             return False, with_superseded_by(db, get(db, data["id"]))

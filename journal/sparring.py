@@ -64,7 +64,7 @@ def causes_to_raise(prompts, requests, today, quiet_days):
     for request in requests:
         if request["status"] in ("open", "scheduled"):
             blocked.add(request["reason"])
-        elif request.get("handled_at") and clock.parse_timestamp(request["handled_at"]).date() > since:
+        elif request.get("handled_at") and clock.local_date(request["handled_at"]) > since:
             blocked.add(request["reason"])
     return [p for p in prompts if p.cause not in blocked]
 
@@ -126,7 +126,8 @@ def raise_prompts(db, user, citizen):
     """On every write of expectations: turn the rules' prompts into requests (once per cause).
 
     Runs inside the caller's transaction, so a meeting and the requests it raises are stored
-    together.
+    together. (A revised expectation from sparring does not call this: the session has just
+    looked at the case.)
     """
     team = db.table("team").get(citizen["team_id"])
     entries = expectations.for_citizen(db, citizen["id"])
@@ -172,7 +173,7 @@ def queue(db, user, team):
     today = clock.today()
     for row in rows:
         row["max_gap"] = gaps.get(row["citizen_id"])
-        row["age_days"] = (today - clock.parse_timestamp(row["created_at"]).date()).days
+        row["age_days"] = (today - clock.local_date(row["created_at"])).days
         row["detail"] = request_detail(row)
     rows.sort(key=lambda r: (-abs(r["max_gap"] or 0), r["created_at"]))
     return rows
@@ -247,8 +248,7 @@ def create_session(db, lead, participant_ids, request_ids, title=None):
         ).last_pk
         db.table("sparring_participant").insert_all({"session_id": session_id, "user_id": uid} for uid in participant_ids)
         for position, request in enumerate(requests):
-            citizen = db.execute("SELECT primary_worker_id FROM citizen WHERE id = ?", [request["citizen_id"]]).fetchone()
-            owner = request["requested_by"] if request["requested_by"] in members else citizen[0]
+            owner = _case_owner(db, request, lead.team_id)
             db.table("sparring_case").insert(
                 {
                     "session_id": session_id,
@@ -268,6 +268,22 @@ def create_session(db, lead, participant_ids, request_ids, title=None):
                     exclusions.append({"user_id": uid, "display_name": members[uid]["display_name"], "citizen_id": request["citizen_id"]})
         audit.record(db, lead.id, "sparring.session", "sparring_session", session_id, {"cases": len(requests), "participants": len(participant_ids)})
     return session_id, exclusions
+
+
+def _case_owner(db, request, team_id):
+    """Who presents the case: for a worker's own question, the worker who asked; for a
+    prompt from the rules, the citizen's primary worker. Never someone recused from it, and
+    always an active worker or lead of the team."""
+    from . import access
+
+    primary = db.execute("SELECT primary_worker_id FROM citizen WHERE id = ?", [request["citizen_id"]]).fetchone()[0]
+    order = [request["requested_by"], primary] if request["reason"] == "manual" else [primary, request["requested_by"]]
+    for candidate in order:
+        if candidate is None or access.is_recused(db, request["citizen_id"], candidate):
+            continue
+        if _members(db, team_id, [candidate]):
+            return candidate
+    return None
 
 
 def get_session(db, session_id):

@@ -120,7 +120,10 @@ def test_a_500_keeps_the_item_queued_until_the_next_replay(app, demo_server, pho
     assert meetings_in(app, cid)[0] == before
     phone.click("#sync-now")
     phone.wait_for_function("() => document.getElementById('outbox-count').textContent === '0'", timeout=15000)
-    assert meetings_in(app, cid)[0] == before + 1
+    db = connect(app.config["DATABASE"])
+    stored = db.execute("SELECT id, held_on, recorded_at, worker_id FROM meeting WHERE citizen_id = ?", [cid]).fetchall()
+    db.close()
+    assert len(stored) == before + 1, stored
 
 
 def test_the_shell_opens_offline_with_the_last_synced_list(demo_server, phone):
