@@ -167,6 +167,12 @@ class TeamOut(Schema):
     drop_threshold = fields.Integer()
     stale_low_days = fields.Integer()
     locale = fields.String()
+    phase_minutes = fields.Method("_minutes", metadata={"description": "suggested minutes per sparring phase"})
+
+    def _minutes(self, team):
+        from .sparring import phase_minutes
+
+        return phase_minutes(team)
 
 
 class UserOut(Schema):
@@ -475,7 +481,15 @@ class RecusalListOut(Schema):
     items = fields.List(fields.Nested(RecusalOut))
 
 
+SESSION_PHASES = ("present", "blind_rating", "reveal", "questions", "reflections", "response", "actions")
+
+
 class TeamPatch(In):
+    phase_minutes = fields.Dict(
+        keys=fields.String(validate=one_of(SESSION_PHASES)),
+        values=StrictInteger(validate=between(1, 60)),
+        metadata={"description": "suggested minutes per sparring phase, e.g. {\"reflections\": 8}"},
+    )
     gap_threshold = StrictInteger(validate=between(1, 10))
     drop_threshold = StrictInteger(validate=between(1, 10))
     stale_low_days = StrictInteger(validate=between(1, 3650))

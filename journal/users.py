@@ -108,7 +108,7 @@ def create_user(db, username, password, role, team_id=None, display_name=None, l
     ).last_pk
 
 
-TEAM_COLUMNS = "id, name, municipality, gap_threshold, drop_threshold, stale_low_days, locale"
+TEAM_COLUMNS = "id, name, municipality, gap_threshold, drop_threshold, stale_low_days, locale, phase_minutes"
 
 
 def get_team(db, team_id):

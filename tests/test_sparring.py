@@ -1062,3 +1062,19 @@ def test_a_revised_expectation_does_not_raise_a_new_request(world, auth, db):
     )
     assert response.status_code == 201
     assert len(requests_of(db, world["citizen"])) == before
+
+
+def test_leads_set_the_phase_time_boxes_for_their_team(world, auth, db):
+    lead = auth("lead")
+    url = f"/api/v1/teams/{world['team_a']}"
+    assert lead.get(url).json["phase_minutes"]["reflections"] == 10
+    response = lead.patch(url, json={"phase_minutes": {"reflections": 8}})
+    assert response.status_code == 200
+    assert response.json["phase_minutes"]["reflections"] == 8 and response.json["phase_minutes"]["present"] == 5
+    assert lead.patch(url, json={"phase_minutes": {"reflections": 0}}).status_code == 422
+    assert lead.patch(url, json={"phase_minutes": {"coffee": 5}}).status_code == 422
+    request_id = gap_request(db, auth("worker"), world["citizen"])
+    session = start_session(lead, [world["worker"].id], [request_id])
+    case_id = session["cases"][0]["id"]
+    advance_to(lead, session["id"], case_id, "reflections")
+    assert case_in(get_session(lead, session["id"]), case_id)["phase_minutes"] == 8

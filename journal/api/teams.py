@@ -1,4 +1,6 @@
 """The team: its clash overview and (for leads) its settings."""
+import json
+
 from flask_login import current_user
 
 from .. import audit, citizens
@@ -29,6 +31,10 @@ def patch_team(data, team_id):
     team_for(db, current_user, team_id)
     require_lead(current_user)
     if data:
+        if "phase_minutes" in data:
+            from ..sparring import phase_minutes
+
+            data["phase_minutes"] = json.dumps(dict(phase_minutes(get_team(db, team_id)), **data["phase_minutes"]))
         with transaction(db):
             db.table("team").update(team_id, data)
             audit.record(db, current_user.id, "team.update", "team", team_id, data)
