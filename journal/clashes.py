@@ -162,19 +162,29 @@ def source_name(source, source_label=None):
     return f"{name} ({source_label})" if source_label and source != "worker" else name
 
 
-def describe(prompt):
-    """The prompt's reason in plain words, in the current language."""
+def describe(prompt, for_team=False):
+    """The prompt's reason in plain words, in the current language.
+
+    :param for_team: word it for colleagues (queue, sessions) rather than for the worker
+        whose own view it is ("vs caseworker 7" instead of "vs you 7")
+    """
     f = prompt.facts
     if prompt.cause == "gap":
-        return _(
-            "%(source)s %(value)s vs you %(worker)s",
-            source=source_name(f["source"], f["source_label"]),
-            value=f["value"],
-            worker=f["worker_value"],
-        )
+        source = source_name(f["source"], f["source_label"])
+        if for_team:
+            return _("%(source)s %(value)s vs caseworker %(worker)s", source=source, value=f["value"], worker=f["worker_value"])
+        return _("%(source)s %(value)s vs you %(worker)s", source=source, value=f["value"], worker=f["worker_value"])
     if prompt.cause == "drop":
+        if for_team:
+            return _("The caseworker's view fell from %(before)s to %(after)s", before=f["before"], after=f["after"])
         return _("Your view fell from %(before)s to %(after)s", before=f["before"], after=f["after"])
     if prompt.cause == "stale_low":
+        if for_team:
+            return _(
+                "The caseworker's view has been %(value)s or lower for %(days)s days without sparring",
+                value=2,
+                days=f["days"],
+            )
         return _(
             "Your view has been %(value)s or lower for %(days)s days without sparring",
             value=2,

@@ -69,8 +69,8 @@ def causes_to_raise(prompts, requests, today, quiet_days):
     return [p for p in prompts if p.cause not in blocked]
 
 
-def request_detail(request):
-    """A request's reason in plain words, in the reader's language."""
+def request_detail(request, for_team=True):
+    """A request's reason in plain words, in the reader's language (worded for colleagues)."""
     if request["reason"] == "manual":
         return request.get("detail") or _("Sparring requested")
     facts = json.loads(request.get("facts") or "{}")
@@ -79,7 +79,7 @@ def request_detail(request):
     if request["reason"] == "gap":
         facts.setdefault("source_label", None)
     try:
-        return describe(Prompt(request["reason"], facts))
+        return describe(Prompt(request["reason"], facts), for_team=for_team)
     except KeyError:
         return request.get("detail") or ""
 

@@ -67,7 +67,7 @@ def citizen_page(citizen_id):
         chart=charts.expectation_chart(entries, team, clock.today()),
         meetings=meetings.for_citizen(db, citizen_id),
         outcomes=outcomes.for_citizen(db, citizen_id),
-        requests=[dict(r, detail=sparring.request_detail(r)) for r in sparring.open_for_citizen(db, citizen_id)],
+        requests=[dict(r, detail=sparring.request_detail(r, for_team=False)) for r in sparring.open_for_citizen(db, citizen_id)],
         actions=sparring.for_citizen(db, citizen_id),
         saved=request.args.get("saved"),
     )
