@@ -94,6 +94,50 @@ def seed_demo_command():
         click.echo(f"  {username:<10} {role:<10} {team or ''}")
 
 
+@group.command("study")
+@click.argument("name")
+@click.option("--team", "teams", multiple=True, required=True, help="An enrolled team (repeat for more).")
+@click.option("--researcher", "researchers", multiple=True, help="A researcher's username (repeat for more).")
+def study_command(name, teams, researchers):
+    """Create or update a study: exactly these teams enrolled and researchers attached."""
+    from . import studies
+
+    database = _db()
+    try:
+        study_id = studies.upsert(database, None, name, teams, researchers)
+    except JournalError as error:
+        _fail(error)
+    click.echo(f"Study {name!r} (id {study_id}): {len(teams)} team(s), {len(researchers)} researcher(s).")
+
+
+@group.command("export")
+@click.option("--study", "study_name", required=True)
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--free-text", is_flag=True, help="Include free text, scrubbed of names, numbers and addresses.")
+@click.option("--k", default=5, show_default=True, type=click.IntRange(2, 50), help="k for k-anonymity.")
+@click.option("--iso-week", is_flag=True, help="Add the ISO year-week of each citizen's first record.")
+@click.option("--study-key", envvar="JOURNAL_STUDY_KEY", help="Link exports on purpose (or JOURNAL_STUDY_KEY).")
+def export_command(study_name, out_path, free_text, k, iso_week, study_key):
+    """Write the anonymised export of a study to a zip file (audited)."""
+    from . import audit, export, studies
+
+    database = _db()
+    study = studies.get(database, study_name)
+    if study is None:
+        raise click.ClickException(f"No study called {study_name!r}.")
+    options = export.Options(free_text=free_text, k=k, iso_week=iso_week, study_key=study_key)
+    with open(out_path, "wb") as out:
+        summary = export.write(database, study["id"], options, out)
+    with dbmod.transaction(database):
+        audit.record(
+            database, None, "export.create", "study", study["id"],
+            {"via": "cli", "options": {"free_text": free_text, "k": k, "iso_week": iso_week, "study_key": bool(study_key)},
+             "columns": summary["columns"]},
+        )
+    rows = ", ".join(f"{name} {count}" for name, count in summary["rows"].items())
+    click.echo(f"Wrote {out_path}: {rows}; {summary['suppressed']} citizen(s) suppressed, {summary['generalised']} generalised.")
+
+
 @group.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def backup_command(path):

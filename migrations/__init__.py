@@ -247,3 +247,37 @@ def m004_sparring_sessions(db):
         CREATE INDEX action_citizen ON action (citizen_id);
         """
     )
+
+
+@migrations()
+def m005_studies_and_exports(db):
+    """Research studies: enrolled teams, attached researchers, and the audit of exports."""
+    db.executescript(
+        """
+        CREATE TABLE study (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE study_team (
+            study_id INTEGER NOT NULL REFERENCES study(id) ON DELETE CASCADE,
+            team_id INTEGER NOT NULL REFERENCES team(id),
+            PRIMARY KEY (study_id, team_id)
+        );
+        CREATE TABLE study_researcher (
+            study_id INTEGER NOT NULL REFERENCES study(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES user(id),
+            PRIMARY KEY (study_id, user_id)
+        );
+        CREATE TABLE export (
+            id TEXT PRIMARY KEY,
+            study_id INTEGER NOT NULL REFERENCES study(id),
+            user_id INTEGER REFERENCES user(id),
+            created_at TEXT NOT NULL,
+            options TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL
+        );
+        """
+    )

@@ -26,7 +26,7 @@ api = Api()
 
 
 def init_app(app):
-    from . import auth, citizens, parsing, sparring, sync, teams
+    from . import auth, citizens, exports, parsing, sparring, sync, teams
 
     app.config.setdefault(
         "API_SPEC_OPTIONS",
@@ -52,3 +52,4 @@ def init_app(app):
     api.register_blueprint(teams.blp)
     api.register_blueprint(sync.blp)
     api.register_blueprint(sparring.blp)
+    api.register_blueprint(exports.blp)

@@ -1,0 +1,398 @@
+"""The anonymised research export: a zip of tidy CSV files nobody can be re-identified from.
+
+What it guarantees (README.txt in every zip says the same, with the figures):
+- Citizens, workers, teams and every record id become pseudonyms: HMAC-SHA256 under a key
+  made for this export and never stored, so two exports cannot be linked — unless the study
+  owner passes a study key on purpose.
+- Dates become days since the citizen's first record (ISO year-week of the first record only
+  if asked for); birth year becomes a 10-year band.
+- Free text is left out unless asked for; then CPR numbers and personnummer, phone numbers,
+  e-mail addresses and every name the system knows are replaced by [CPR], [PHONE], [EMAIL],
+  [NAME], and counted.
+- Quasi-identifiers (team, age band, gender, goal) are made k-anonymous: citizens in groups
+  smaller than k get a 20-year band; those still in small groups are left out entirely.
+- No worker name, username or e-mail is ever written.
+
+Rows are streamed from SQLite to the zip, so memory stays bounded however large the study.
+"""
+import csv
+import hashlib
+import hmac
+import io
+import json
+import re
+import secrets
+import zipfile
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from . import clock, national_id
+from .datadict import TABLES, codebook_rows, columns, table, table_schema
+
+PREFIX = {"citizen": "C", "worker": "W", "team": "T", "meeting": "M", "expectation": "E", "request": "R",
+          "session": "S", "rating": "X", "action": "A", "outcome": "O"}
+
+
+@dataclass(frozen=True)
+class Options:
+    free_text: bool = False
+    k: int = 5
+    iso_week: bool = False
+    study_key: str | None = None
+
+
+# --- pure parts -----------------------------------------------------------------------------
+
+
+class Pseudonyms:
+    """HMAC-SHA256 pseudonyms: stable within one export, unlinkable across exports."""
+
+    def __init__(self, key: bytes):
+        self._key = key
+
+    def __call__(self, kind, value):
+        if value is None:
+            return None
+        digest = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+        return f"{PREFIX[kind]}-{digest[:16]}"
+
+
+def export_key(study_key=None):
+    """A fresh random key, or one derived from the study key so exports link on purpose."""
+    if study_key:
+        return hashlib.sha256(("forventningsjournal-study:" + study_key).encode()).digest()
+    return secrets.token_bytes(32)
+
+
+def age_band(birth_year, width=10):
+    if birth_year is None:
+        return ""
+    low = birth_year - birth_year % width
+    return f"{low}-{low + width - 1}"
+
+
+def k_anonymise(citizens, k):
+    """Generalise, then suppress, so every (team, age band, gender, goal) group has ≥ k citizens.
+
+    :param citizens: dicts with id, team, birth_year, gender, goal
+    :returns: (bands: citizen id → age band for the kept ones, generalised count, suppressed ids)
+    """
+    bands = {c["id"]: age_band(c["birth_year"]) for c in citizens}
+
+    def key(c):
+        return (c["team"], bands[c["id"]], c["gender"], c["goal"])
+
+    sizes = Counter(key(c) for c in citizens)
+    generalised = 0
+    for c in citizens:
+        if sizes[key(c)] < k and c["birth_year"] is not None:
+            bands[c["id"]] = age_band(c["birth_year"], 20)
+            generalised += 1
+    sizes = Counter(key(c) for c in citizens)
+    suppressed = {c["id"] for c in citizens if sizes[key(c)] < k}
+    kept = {cid: band for cid, band in bands.items() if cid not in suppressed}
+    return kept, generalised, suppressed
+
+
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d(?:[\s.-]?\d){7,11}(?!\w)")
+
+
+class Scrubber:
+    """Replaces identifying things in free text and counts what it replaced."""
+
+    def __init__(self, names):
+        parts = set()
+        for name in names:
+            if not name:
+                continue
+            parts.add(" ".join(name.split()))
+            parts.update(p for p in re.split(r"[\s\-]+", name) if len(p) >= 3)
+        ordered = sorted(parts, key=len, reverse=True)
+        pattern = "|".join(re.escape(p) for p in ordered)
+        self._names = re.compile(rf"(?<!\w)(?:{pattern})(?:'?s)?(?!\w)", re.IGNORECASE) if ordered else None
+        self.counts = Counter()
+
+    def __call__(self, text):
+        if not text:
+            return text
+        spans = national_id.find(text)
+        for start, end in reversed(spans):
+            text = text[:start] + "[CPR]" + text[end:]
+        self.counts["CPR"] += len(spans)
+        text, n = EMAIL.subn("[EMAIL]", text)
+        self.counts["EMAIL"] += n
+        text, n = PHONE.subn("[PHONE]", text)
+        self.counts["PHONE"] += n
+        if self._names:
+            text, n = self._names.subn("[NAME]", text)
+            self.counts["NAME"] += n
+        return text
+
+
+# --- the export -----------------------------------------------------------------------------
+
+
+def _day(value, first):
+    if value is None or first is None:
+        return None
+    return (clock.as_date(value[:10]) - first).days
+
+
+def _first_and_last(db, team_ids):
+    marks = ",".join("?" * len(team_ids))
+    dates = {}
+    for sql in (
+        f"SELECT citizen_id AS id, MIN(observed_on) AS lo, MAX(observed_on) AS hi FROM expectation WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks})) GROUP BY citizen_id",
+        f"SELECT citizen_id AS id, MIN(held_on) AS lo, MAX(held_on) AS hi FROM meeting WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks})) GROUP BY citizen_id",
+        f"SELECT id, substr(created_at, 1, 10) AS lo, substr(created_at, 1, 10) AS hi FROM citizen WHERE team_id IN ({marks})",
+    ):
+        for row in db.query(sql, team_ids):
+            lo, hi = clock.as_date(row["lo"]), clock.as_date(row["hi"])
+            old = dates.get(row["id"])
+            dates[row["id"]] = (min(lo, old[0]), max(hi, old[1])) if old else (lo, hi)
+    return dates
+
+
+def _known_names(db):
+    names = [r[0] for r in db.execute("SELECT display_name FROM citizen WHERE display_name IS NOT NULL")]
+    for username, display in db.execute("SELECT username, display_name FROM user"):
+        names += [username, display]
+    return names
+
+
+def write(db, study_id, options, out):
+    """Write the export of study *study_id* to the binary file *out*; returns the summary."""
+    team_ids = [r[0] for r in db.execute("SELECT team_id FROM study_team WHERE study_id = ? ORDER BY team_id", [study_id])]
+    key = export_key(options.study_key)
+    pseudo = Pseudonyms(key)
+    scrub = Scrubber(_known_names(db)) if options.free_text else None
+    summary = {"rows": {}, "teams": len(team_ids)}
+    if not team_ids:
+        team_ids = [-1]
+    marks = ",".join("?" * len(team_ids))
+    people = list(db.query(f"SELECT id, team_id, birth_year, gender, goal, status FROM citizen WHERE team_id IN ({marks})", team_ids))
+    bands, generalised, suppressed = k_anonymise(
+        [dict(c, team=c["team_id"]) for c in people], options.k
+    )
+    summary.update(generalised=generalised, suppressed=len(suppressed), k=options.k)
+    spans = _first_and_last(db, team_ids)
+    first = {cid: span[0] for cid, span in spans.items()}
+
+    def text(value):
+        return scrub(value) if scrub else None
+
+    def rows_citizens():
+        for c in people:
+            if c["id"] in suppressed:
+                continue
+            lo, hi = spans.get(c["id"], (None, None))
+            week = lo.isocalendar() if lo else None
+            yield {
+                "citizen": pseudo("citizen", c["id"]),
+                "team": pseudo("team", c["team_id"]),
+                "age_band": bands[c["id"]],
+                "gender": c["gender"],
+                "goal": c["goal"],
+                "status": c["status"],
+                "first_record_week": f"{week[0]}-W{week[1]:02d}" if week else None,
+                "days_observed": (hi - lo).days if lo else None,
+            }
+
+    def kept(citizen_id):
+        return citizen_id not in suppressed
+
+    def rows_meetings():
+        for m in db.query(f"SELECT m.* FROM meeting m JOIN citizen c ON c.id = m.citizen_id WHERE c.team_id IN ({marks}) ORDER BY m.rowid", team_ids):
+            if kept(m["citizen_id"]):
+                yield {
+                    "meeting": pseudo("meeting", m["id"]),
+                    "citizen": pseudo("citizen", m["citizen_id"]),
+                    "worker": pseudo("worker", m["worker_id"]),
+                    "day": _day(m["held_on"], first.get(m["citizen_id"])),
+                    "mode": m["mode"],
+                    "participants": "|".join(json.loads(m["participants"] or "[]")),
+                    "note": text(m["note"]),
+                }
+
+    def rows_expectations():
+        for e in db.query(
+            f"SELECT e.*, (SELECT 1 FROM expectation s WHERE s.supersedes = e.id) AS superseded "
+            f"FROM expectation e JOIN citizen c ON c.id = e.citizen_id WHERE c.team_id IN ({marks}) ORDER BY e.rowid",
+            team_ids,
+        ):
+            if kept(e["citizen_id"]):
+                yield {
+                    "expectation": pseudo("expectation", e["id"]),
+                    "citizen": pseudo("citizen", e["citizen_id"]),
+                    "meeting": pseudo("meeting", e["meeting_id"]),
+                    "source": e["source"],
+                    "value": e["value"],
+                    "confidence": e["confidence"],
+                    "day": _day(e["observed_on"], first.get(e["citizen_id"])),
+                    "recorded_by": pseudo("worker", e["recorded_by"]),
+                    "context": e["context"],
+                    "superseded": "true" if e["superseded"] else "false",
+                    "source_label": text(e["source_label"]),
+                    "basis": text(e["basis"]),
+                }
+
+    def rows_requests():
+        for r in db.query(f"SELECT r.* FROM sparring_request r JOIN citizen c ON c.id = r.citizen_id WHERE c.team_id IN ({marks}) ORDER BY r.id", team_ids):
+            if kept(r["citizen_id"]):
+                f = first.get(r["citizen_id"])
+                yield {
+                    "request": pseudo("request", r["id"]),
+                    "citizen": pseudo("citizen", r["citizen_id"]),
+                    "reason": r["reason"],
+                    "status": r["status"],
+                    "day": _day(r["created_at"], f),
+                    "handled_day": _day(r["handled_at"], f),
+                }
+
+    def rows_ratings():
+        for r in db.query(
+            f"SELECT r.*, sc.citizen_id, sc.session_id FROM sparring_rating r JOIN sparring_case sc ON sc.id = r.case_id "
+            f"JOIN citizen c ON c.id = sc.citizen_id WHERE c.team_id IN ({marks}) ORDER BY r.rowid",
+            team_ids,
+        ):
+            if kept(r["citizen_id"]):
+                yield {
+                    "rating": pseudo("rating", f"{r['case_id']}:{r['user_id']}"),
+                    "citizen": pseudo("citizen", r["citizen_id"]),
+                    "session": pseudo("session", r["session_id"]),
+                    "rater": pseudo("worker", r["user_id"]),
+                    "value": r["value"],
+                    "day": _day(r["rated_at"], first.get(r["citizen_id"])),
+                }
+
+    def rows_actions():
+        for a in db.query(f"SELECT a.* FROM action a JOIN citizen c ON c.id = a.citizen_id WHERE c.team_id IN ({marks}) ORDER BY a.id", team_ids):
+            if kept(a["citizen_id"]):
+                f = first.get(a["citizen_id"])
+                yield {
+                    "action": pseudo("action", a["id"]),
+                    "citizen": pseudo("citizen", a["citizen_id"]),
+                    "owner": pseudo("worker", a["owner_id"]),
+                    "day": _day(a["created_at"], f),
+                    "due_day": _day(a["due_on"], f),
+                    "done_day": _day(a["done_on"], f),
+                    "text": text(a["text"]),
+                }
+
+    def rows_outcomes():
+        for o in db.query(f"SELECT o.* FROM outcome o JOIN citizen c ON c.id = o.citizen_id WHERE c.team_id IN ({marks}) ORDER BY o.rowid", team_ids):
+            if kept(o["citizen_id"]):
+                yield {
+                    "outcome": pseudo("outcome", o["id"]),
+                    "citizen": pseudo("citizen", o["citizen_id"]),
+                    "kind": o["kind"],
+                    "day": _day(o["observed_on"], first.get(o["citizen_id"])),
+                    "note": text(o["note"]),
+                }
+
+    producers = {
+        "citizens": rows_citizens, "meetings": rows_meetings, "expectations": rows_expectations,
+        "sparring_requests": rows_requests, "sparring_ratings": rows_ratings, "actions": rows_actions,
+        "outcomes": rows_outcomes,
+    }
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for table_ in TABLES:
+            wanted = [c.name for c in columns(table_, options.free_text, options.iso_week)]
+            count = 0
+            with archive.open(f"{table_.name}.csv", "w") as raw:
+                stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                writer = csv.writer(stream)
+                writer.writerow(wanted)
+                for row in producers[table_.name]():
+                    writer.writerow(["" if row.get(name) is None else row[name] for name in wanted])
+                    count += 1
+                stream.flush()
+                stream.detach()
+            summary["rows"][table_.name] = count
+        summary["columns"] = {t.name: [c.name for c in columns(t, options.free_text, options.iso_week)] for t in TABLES}
+        summary["redactions"] = dict(scrub.counts) if scrub else None
+        archive.writestr("codebook.csv", _codebook(options))
+        archive.writestr("datapackage.json", json.dumps(_datapackage(options, summary), indent=2))
+        archive.writestr("README.txt", readme(options, summary))
+    return summary
+
+
+def _codebook(options):
+    buffer = io.StringIO()
+    rows = list(codebook_rows(options.free_text, options.iso_week))
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _datapackage(options, summary):
+    return {
+        "name": "forventningsjournal-export",
+        "title": "Forventningsjournal: anonymised research export",
+        "created": clock.timestamp(),
+        "licenses": [{"name": "other-closed", "title": "For the enrolled study only"}],
+        "resources": [
+            {
+                "name": t.name,
+                "path": f"{t.name}.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "description": t.meaning,
+                "schema": table_schema(t, options.free_text, options.iso_week),
+            }
+            for t in TABLES
+        ],
+    }
+
+
+def readme(options, summary):
+    """README.txt: what was removed, generalised and suppressed in this export."""
+    lines = [
+        "Forventningsjournal — anonymised research export",
+        f"Created {clock.timestamp()} (UTC).",
+        "",
+        "FILES",
+        *[f"  {t.name}.csv: {summary['rows'][t.name]} rows. {t.meaning}." for t in TABLES],
+        "  codebook.csv: every column: meaning, type, allowed values, unit, de-identification.",
+        "  datapackage.json: Frictionless Data Package (Table Schemas with enums and foreign keys).",
+        "",
+        "REMOVED",
+        "  Names of citizens and workers, usernames, e-mail addresses, case references, national ID",
+        "  numbers and all dates are not in this export.",
+        "  Every id is a pseudonym: HMAC-SHA256 of the id under a key made for this export and not",
+        "  stored anywhere. " + (
+            "A study key was given: exports made with the same key use the same pseudonyms."
+            if options.study_key else
+            "Two exports cannot be linked to each other."
+        ),
+        "  Dates are days since the citizen's first record (day 0)."
+        + (" The ISO year-week of the first record is in citizens.csv." if options.iso_week else ""),
+        "  Birth years are 10-year bands.",
+    ]
+    if options.free_text:
+        counts = summary.get("redactions") or {}
+        lines += [
+            "  Free text is included and scrubbed: national ID numbers → [CPR], e-mail addresses →",
+            "  [EMAIL], phone numbers → [PHONE], every name known to the system → [NAME].",
+            "  Replacements: " + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("CPR", "EMAIL", "PHONE", "NAME")) + ".",
+            "  Scrubbing is automatic: read free text with care before quoting it.",
+        ]
+    else:
+        lines.append("  Free text (notes, bases, labels) is left out.")
+    lines += [
+        "",
+        "GENERALISED AND SUPPRESSED (k-anonymity)",
+        f"  Quasi-identifiers: team, age band, gender, goal; k = {summary['k']}.",
+        f"  Citizens given a 20-year age band instead of 10: {summary['generalised']}.",
+        f"  Citizens left out entirely (with all their rows) because their group stayed below k: {summary['suppressed']}.",
+        "",
+        "Each row of expectations.csv is one perspective on the citizen's chance of job or education",
+        "within 12 months on the scale 0 (no realistic chance) to 10 (very likely). Use rows with",
+        "superseded = false; corrected entries are kept for transparency.",
+    ]
+    return "\n".join(lines) + "\n"

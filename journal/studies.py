@@ -1,0 +1,114 @@
+"""Research studies: which teams are enrolled, which researchers may export them, and exports.
+
+A researcher sees no citizen pages, names or free text (unless scrubbed): only exports of the
+teams enrolled in a study they are attached to. Every export is audited — who, when, which
+study, which options and which columns — never the data itself.
+"""
+import json
+import uuid
+from pathlib import Path
+
+from flask_babel import gettext as _
+
+from . import audit, clock, export
+from .db import transaction
+from .errors import Forbidden, Invalid, NotFound
+
+
+def get(db, name):
+    rows = list(db.query("SELECT * FROM study WHERE name = ?", [name]))
+    return rows[0] if rows else None
+
+
+def upsert(db, actor_id, name, team_names, researcher_names):
+    """Create or update a study: its enrolled teams and researchers are exactly those given."""
+    teams, researchers = [], []
+    for team_name in team_names:
+        row = db.execute("SELECT id FROM team WHERE name = ?", [team_name]).fetchone()
+        if not row:
+            raise Invalid(errors={"team": [f"No team called {team_name!r}."]})
+        teams.append(row[0])
+    for username in researcher_names:
+        row = db.execute("SELECT id, role FROM user WHERE username = ?", [username]).fetchone()
+        if not row or row[1] != "researcher":
+            raise Invalid(errors={"researcher": [f"{username!r} is not a researcher."]})
+        researchers.append(row[0])
+    with transaction(db):
+        study = get(db, name)
+        study_id = study["id"] if study else db.table("study").insert({"name": name, "created_at": clock.timestamp()}).last_pk
+        db.execute("DELETE FROM study_team WHERE study_id = ?", [study_id])
+        db.execute("DELETE FROM study_researcher WHERE study_id = ?", [study_id])
+        db.table("study_team").insert_all({"study_id": study_id, "team_id": t} for t in dict.fromkeys(teams))
+        db.table("study_researcher").insert_all({"study_id": study_id, "user_id": r} for r in dict.fromkeys(researchers))
+        audit.record(db, actor_id, "study.update", "study", study_id, {"teams": len(teams), "researchers": len(researchers)})
+    return study_id
+
+
+def for_researcher(db, user_id):
+    return list(
+        db.query(
+            "SELECT s.id, s.name, (SELECT COUNT(*) FROM study_team t WHERE t.study_id = s.id) AS teams "
+            "FROM study s JOIN study_researcher r ON r.study_id = s.id WHERE r.user_id = ? ORDER BY s.name",
+            [user_id],
+        )
+    )
+
+
+def all_studies(db):
+    studies = list(db.query("SELECT * FROM study ORDER BY name"))
+    for s in studies:
+        s["teams"] = [r[0] for r in db.execute("SELECT team.name FROM study_team JOIN team ON team.id = study_team.team_id WHERE study_id = ? ORDER BY team.name", [s["id"]])]
+        s["researchers"] = [r[0] for r in db.execute("SELECT user.username FROM study_researcher JOIN user ON user.id = study_researcher.user_id WHERE study_id = ? ORDER BY user.username", [s["id"]])]
+    return studies
+
+
+def may_export(db, user, study):
+    if user.role != "researcher":
+        raise Forbidden(_("Only researchers attached to the study can export it."))
+    attached = db.execute(
+        "SELECT 1 FROM study_researcher WHERE study_id = ? AND user_id = ?", [study["id"], user.id]
+    ).fetchone()
+    if not attached:
+        raise NotFound()
+
+
+def run(db, user_id, study, options, folder):
+    """Write an export zip under *folder*, record and audit it; returns the export row."""
+    export_id = str(uuid.uuid4())
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{export_id}.zip"
+    with open(path, "wb") as out:
+        summary = export.write(db, study["id"], options, out)
+    import hashlib
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    public_options = {"free_text": options.free_text, "k": options.k, "iso_week": options.iso_week, "study_key": bool(options.study_key)}
+    with transaction(db):
+        db.table("export").insert(
+            {
+                "id": export_id,
+                "study_id": study["id"],
+                "user_id": user_id,
+                "created_at": clock.timestamp(),
+                "options": json.dumps(public_options),
+                "summary": json.dumps({k: v for k, v in summary.items() if k != "columns"}),
+                "file_name": path.name,
+                "sha256": digest,
+            }
+        )
+        audit.record(
+            db, user_id, "export.create", "study", study["id"],
+            {"export_id": export_id, "options": public_options, "columns": summary["columns"]},
+        )
+    return get_export(db, export_id)
+
+
+def get_export(db, export_id):
+    rows = list(db.query("SELECT e.*, study.name AS study FROM export e JOIN study ON study.id = e.study_id WHERE e.id = ?", [export_id]))
+    if not rows:
+        return None
+    row = rows[0]
+    row["options"] = json.loads(row["options"])
+    row["summary"] = json.loads(row["summary"])
+    return row
