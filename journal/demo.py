@@ -495,6 +495,9 @@ def seed(db):
                     reason = "Kender familien privat (nabo)." if team_name == DA else "Känner familjen privat."
                     recusals.declare(db, actor, citizen, reason=reason)
         _sparring_queue(db, user_ids)
+        from . import studies
+
+        studies.upsert(db, user_ids["adam"], "Troen på jobchancen 2026", [t["name"] for t in TEAMS], ["rita"])
         audit.record(
             db, None, "demo.seed", detail={"teams": len(teams), "users": len(user_ids), "citizens": citizens, **loader.counts},
         )

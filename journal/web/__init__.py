@@ -18,6 +18,10 @@ def index():
     """Workers and leads go to their citizens; others see what the journal is."""
     if current_user.is_authenticated and current_user.works_cases:
         return redirect(url_for("web.citizens"))
+    if current_user.is_authenticated and current_user.role == "researcher":
+        return redirect(url_for("web.research"))
+    if current_user.is_authenticated and current_user.role == "admin":
+        return redirect(url_for("web.admin_studies"))
     return render_template("index.html")
 
 
@@ -40,6 +44,6 @@ def healthz():
 
 
 def init_app(app):
-    from . import auth, citizens, pwa, sparring, team  # noqa: F401  (attach their routes to bp)
+    from . import auth, citizens, pwa, research, sparring, team  # noqa: F401  (attach their routes to bp)
 
     app.register_blueprint(bp)
