@@ -46,8 +46,12 @@ def research_export():
             raise JournalError(_("No such study."))
         studies.may_export(db, current_user, study)
         row = studies.run(db, current_user.id, study, Options(free_text=data["free_text"], k=data["k"], iso_week=data["iso_week"]), exports_folder())
-    except (ValidationError, JournalError) as error:
-        flash(_("The export could not be made.") + " " + str(getattr(error, "messages", "") or error.message or ""), "error")
+    except ValidationError as error:
+        detail = " ".join(f"{field}: {' '.join(map(str, messages))}" for field, messages in error.messages.items())
+        flash(_("The export could not be made.") + " " + detail, "error")
+        return redirect(url_for("web.research"))
+    except JournalError as error:
+        flash(_("The export could not be made.") + " " + str(error.message or ""), "error")
         return redirect(url_for("web.research"))
     flash(_("Export ready: %(rows)s citizens, %(suppressed)s left out for k-anonymity.", rows=row["summary"]["rows"]["citizens"], suppressed=row["summary"]["suppressed"]))
     return redirect(url_for("web.research"))
