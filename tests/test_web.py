@@ -240,6 +240,12 @@ PAGES = [
     ("worker", "/citizens/{citizen}/meetings/new"),
     ("worker", "/citizens/{citizen}/recusal"),
     ("lead", "/team"),
+    ("researcher", "/research"),
+    ("researcher", "/research/about"),
+    ("admin", "/admin/studies"),
+    ("worker", "/sparring"),
+    ("worker", "/actions"),
+    ("lead", "/actions"),
     ("worker", "/citizens/999999"),  # the 404 page
     ("worker", "/team"),  # the 403 page
 ]
@@ -257,8 +263,8 @@ def test_every_page_renders_in_every_language(browser_for, world, db, locale, wh
     assert f'<html lang="{locale}">' in page
     if locale != "en":
         # the navigation is translated, not left in English
-        assert ">Log out<" not in page
-        assert ">My citizens<" not in page
+        for english in (">Log out<", ">My citizens<", ">Research exports<", ">Studies<", ">Actions<"):
+            assert english not in page
 
 
 def test_500_page_is_in_the_same_look_and_language(app, browser_for, world):
@@ -271,3 +277,25 @@ def test_500_page_is_in_the_same_look_and_language(app, browser_for, world):
     response = browser_for("worker", locale="en").get("/boom")
     assert response.status_code == 500
     assert "Nothing was saved." in text(response) and 'class="top"' in text(response)
+
+
+def test_admin_enrols_teams_and_the_researcher_exports_from_the_page(browser_for, world, db):
+    admin = browser_for("admin")
+    response = admin.post(
+        "/admin/studies",
+        data={"name": "Pilot", "teams": ["Team A"], "researchers": ["researcher"], "csrf_token": token(admin, "/admin/studies")},
+    )
+    assert response.status_code == 302
+    assert "Pilot" in text(admin.get("/admin/studies"))
+    researcher = browser_for("researcher")
+    page = text(researcher.get("/research"))
+    assert "Pilot" in page
+    response = researcher.post("/research/exports", data={"study": "Pilot", "k": "2", "csrf_token": token(researcher, "/research")})
+    assert response.status_code == 302
+    listing = text(researcher.get("/research"))
+    link = re.search(r'href="(/api/v1/exports/[0-9a-f-]+)"', listing).group(1)
+    download = researcher.get(link)
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    download.close()
+    assert researcher.get(f"/citizens/{world['citizen']}").status_code == 403
+    assert [e["action"] for e in audit.events(db, user_id=world["researcher"].id)][:2] == ["export.download", "export.create"]
