@@ -110,7 +110,7 @@ def create(db, user, citizen, data):
                 db, user.id, "meeting.create", "citizen", citizen["id"],
                 {"meeting_id": data["id"], "expectations": len(data.get("expectations") or [])},
             )
-            from . import sparring  # late: sparring builds on meetings' neighbours
+            from . import sparring  # late import: sparring reads expectations, which meetings write
 
             sparring.raise_prompts(db, user, citizen)
     except sqlite3.IntegrityError as error:

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 
-from . import audit, clock, expectations
+from . import access, audit, citizens, clock, expectations
 from .clashes import Prompt, describe, summarise
 from .db import transaction
 from .errors import Forbidden, Invalid, NotFound
@@ -159,8 +159,6 @@ def get_request(db, request_id):
 def queue(db, user, team):
     """The team's open requests the user may see (recusals left out): largest gap first,
     then oldest, with reason in words and age in days."""
-    from . import access, citizens
-
     where, params = access.visible_citizens_sql(user)
     rows = list(
         db.query(
@@ -181,8 +179,6 @@ def queue(db, user, team):
 
 def dismiss(db, lead, request_id, reason):
     """A lead dismisses an open request, with a reason (audited)."""
-    from . import access
-
     request = get_request(db, request_id)
     if request is None or not _same_team(db, lead, request["citizen_id"]) or access.is_recused(db, request["citizen_id"], lead.id):
         raise NotFound()
@@ -225,8 +221,6 @@ def create_session(db, lead, participant_ids, request_ids, title=None):
     :returns: (session id, exclusions): exclusions name participants who are recused from a
         case; they stay in the session but never see that case
     """
-    from . import access
-
     participant_ids = sorted(set(participant_ids) | {lead.id})
     members = _members(db, lead.team_id, participant_ids)
     strangers = [uid for uid in participant_ids if uid not in members]
@@ -274,8 +268,6 @@ def _case_owner(db, request, team_id):
     """Who presents the case: for a worker's own question, the worker who asked; for a
     prompt from the rules, the citizen's primary worker. Never someone recused from it, and
     always an active worker or lead of the team."""
-    from . import access
-
     primary = db.execute("SELECT primary_worker_id FROM citizen WHERE id = ?", [request["citizen_id"]]).fetchone()[0]
     order = [request["requested_by"], primary] if request["reason"] == "manual" else [primary, request["requested_by"]]
     for candidate in order:
@@ -372,8 +364,6 @@ def case_view(db, user, session, case, team):
 
 def session_view(db, user, session_id):
     """The session as *user* sees it; cases they are recused from are left out entirely."""
-    from . import access
-
     session = access.session_for(db, user, session_id)
     team = db.table("team").get(session["team_id"])
     shown, hidden = [], 0
@@ -395,8 +385,6 @@ def session_view(db, user, session_id):
 
 
 def _case_for(db, user, session_id, case_id):
-    from . import access
-
     access.session_for(db, user, session_id)
     case = get_case(db, session_id, case_id)
     if access.is_recused(db, case["citizen_id"], user.id):
@@ -494,8 +482,6 @@ def add_action(db, user, session_id, case_id, data):
     case = _case_for(db, user, session_id, case_id)
     if data["owner_id"] not in _members(db, session["team_id"], [data["owner_id"]]):
         raise Invalid(errors={"owner_id": [_("The owner must be an active member of your team.")]})
-    from . import access
-
     if access.is_recused(db, case["citizen_id"], data["owner_id"]):
         raise Invalid(errors={"owner_id": [_("That person is recused from this citizen.")]})
     entries = expectations.for_citizen(db, case["citizen_id"])
@@ -531,8 +517,6 @@ def _with_due(rows, today):
 
 def my_actions(db, user, include_done=False):
     """The user's actions (on citizens they may see), open first by due date."""
-    from . import access
-
     where, params = access.visible_citizens_sql(user)
     done = "" if include_done else " AND a.done_on IS NULL"
     rows = list(
@@ -547,8 +531,6 @@ def my_actions(db, user, include_done=False):
 
 def team_overdue(db, lead):
     """The team's overdue actions (leads), recusals left out."""
-    from . import access
-
     where, params = access.visible_citizens_sql(lead)
     rows = list(
         db.query(
@@ -574,8 +556,6 @@ def for_citizen(db, citizen_id):
 
 def mark_done(db, user, action_id, done=True):
     """The owner (or a lead of the team) marks an action done, or reopens it."""
-    from . import access
-
     action = get_action(db, action_id)
     if action is None or not _same_team(db, user, action["citizen_id"]) or access.is_recused(db, action["citizen_id"], user.id):
         raise NotFound()
