@@ -9,8 +9,6 @@ closed. The gate checks, in order: logged in (401), CSRF on unsafe methods (400)
 A citizen outside the user's team, or one the user is recused from, is answered exactly as
 a citizen that does not exist (404): the response must not reveal that the case exists.
 """
-from functools import wraps
-
 from flask import current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect

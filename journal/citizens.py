@@ -32,6 +32,12 @@ def _case_ref_taken(error):
     return Conflict(_("This case reference is already used in your team."), code="case_ref_taken")
 
 
+def record_view(db, user, citizen, what):
+    """Audit a read of one citizen's data (DESIGN.md: every view of a citizen is logged)."""
+    with transaction(db):
+        audit.record(db, user.id, "citizen.view", "citizen", citizen["id"], {"what": what})
+
+
 def get(db, citizen_id):
     return db.table("citizen").get(citizen_id)
 

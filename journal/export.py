@@ -24,11 +24,10 @@ import re
 import secrets
 import zipfile
 from collections import Counter
-from dataclasses import asdict, dataclass
-from datetime import date
+from dataclasses import dataclass
 
 from . import clock, national_id
-from .datadict import TABLES, codebook_rows, columns, table, table_schema
+from .datadict import TABLES, codebook_rows, columns, table_schema
 
 PREFIX = {"citizen": "C", "worker": "W", "team": "T", "meeting": "M", "expectation": "E", "request": "R",
           "session": "S", "rating": "X", "action": "A", "outcome": "O"}

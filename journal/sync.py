@@ -9,7 +9,7 @@ journal/idempotency.py), so a second copy is a `duplicate`, not a second record.
 Access is decided now, at sync time, not when the item was captured: an item for a citizen
 the user may no longer see (another team, a recusal declared since) is `forbidden`.
 """
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import ValidationError, fields
 
 from . import access, expectations, meetings, outcomes, recusals
 from .errors import Conflict, Forbidden, Invalid, NotFound

@@ -128,6 +128,18 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+@pytest.fixture
+def demo_server(app, live_server):
+    """The live server with the demo data: (base URL, case ref → citizen id)."""
+    from journal import demo
+
+    db = connect(app.config["DATABASE"])
+    demo.seed(db)
+    ids = {row[0]: row[1] for row in db.execute("SELECT case_ref, id FROM citizen")}
+    db.close()
+    return live_server, ids
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright. In CI (JOURNAL_REQUIRE_BROWSER=true) a missing

@@ -22,15 +22,6 @@ def shot(page, name):
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True, scale="css")
 
 
-@pytest.fixture
-def demo_server(app, live_server):
-    db = connect(app.config["DATABASE"])
-    demo.seed(db)
-    ids = {row[0]: row[1] for row in db.execute("SELECT case_ref, id FROM citizen")}
-    db.close()
-    return live_server, ids
-
-
 class Actions:
     """Counts what a person does (taps and typing), to hold the under-12-actions promise."""
 

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from journal import demo
 from journal.db import connect
 
 from .test_browser import log_in, shot
@@ -12,15 +11,6 @@ from .test_browser import log_in, shot
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def demo_server(app, live_server):
-    db = connect(app.config["DATABASE"])
-    demo.seed(db)
-    ids = {row[0]: row[1] for row in db.execute("SELECT case_ref, id FROM citizen")}
-    db.close()
-    return live_server, ids
 
 
 def meetings_in(app, citizen_id):

@@ -1,20 +1,11 @@
 """A sparring session in three browsers: the lead and two workers, each on their own phone."""
 import pytest
 
-from journal import demo
 from journal.db import connect
 
 from .test_browser import log_in, shot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_server(app, live_server):
-    db = connect(app.config["DATABASE"])
-    demo.seed(db)
-    db.close()
-    return live_server
 
 
 def phone_for(browser, base, username):
@@ -27,7 +18,7 @@ def phone_for(browser, base, username):
 
 
 def test_a_case_from_presentation_to_actions_with_blind_ratings(app, demo_server, browser):
-    base = demo_server
+    base, _ids = demo_server
     lead_ctx, lead = phone_for(browser, base, "lea")
     mads_ctx, mads = phone_for(browser, base, "mads")
     sara_ctx, sara = phone_for(browser, base, "sara")

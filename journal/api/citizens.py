@@ -5,10 +5,10 @@ and recusal; every read of one citizen is audited.
 """
 from flask_login import current_user
 
-from .. import audit, citizens, expectations, meetings, outcomes, recusals
+from .. import citizens, expectations, meetings, outcomes, recusals
 from ..access import allow, citizen_for
 from .parsing import Blueprint
-from ..db import get_db, transaction
+from ..db import get_db
 from ..schemas import (
     CitizenIn,
     CitizenListArgs,
@@ -40,10 +40,7 @@ def _citizen(citizen_id):
 
 
 def _viewed(citizen, what):
-    """Audit a read of one citizen's data (DESIGN.md: every view of a citizen)."""
-    db = get_db()
-    with transaction(db):
-        audit.record(db, current_user.id, "citizen.view", "citizen", citizen["id"], {"what": what})
+    citizens.record_view(get_db(), current_user, citizen, what)
 
 
 def _status(created):

@@ -6,7 +6,6 @@ from .. import sparring
 from ..access import allow, citizen_for, require_lead
 from ..config import LIMITS
 from ..db import get_db
-from ..errors import NotFound
 from ..schemas import (
     ExpectationOut,
     ViewOut,

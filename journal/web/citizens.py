@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, ValidationError
 
-from .. import audit, citizens, clock, expectations, meetings, outcomes, recusals, sparring
+from .. import citizens, clock, expectations, meetings, outcomes, recusals, sparring
 from ..access import allow, citizen_for
 from ..clashes import describe
 from ..config import LIMITS
-from ..db import get_db, transaction
+from ..db import get_db
 from ..schemas import MODES, MeetingIn, RecusalIn, Text
 from ..users import CASE_ROLES, get_team
 from . import bp
@@ -29,9 +29,7 @@ def _citizen(citizen_id):
 
 
 def _viewed(citizen, what):
-    db = get_db()
-    with transaction(db):
-        audit.record(db, current_user.id, "citizen.view", "citizen", citizen["id"], {"what": what})
+    citizens.record_view(get_db(), current_user, citizen, what)
 
 
 @bp.route("/citizens", endpoint="citizens")

@@ -1,5 +1,5 @@
 """Pages for researchers (exports of their studies) and admins (study enrolment)."""
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
