@@ -75,7 +75,8 @@ def k_anonymise(citizens, k):
     """Generalise, then suppress, so every (team, age band, gender, goal) group has ≥ k citizens.
 
     :param citizens: dicts with id, team, birth_year, gender, goal
-    :returns: (bands: citizen id → age band for the kept ones, generalised count, suppressed ids)
+    :returns: (bands: citizen id → age band for the kept ones, how many kept citizens got the
+        wider band, suppressed ids)
     """
     bands = {c["id"]: age_band(c["birth_year"]) for c in citizens}
 
@@ -83,35 +84,62 @@ def k_anonymise(citizens, k):
         return (c["team"], bands[c["id"]], c["gender"], c["goal"])
 
     sizes = Counter(key(c) for c in citizens)
-    generalised = 0
+    widened = set()
     for c in citizens:
         if sizes[key(c)] < k and c["birth_year"] is not None:
             bands[c["id"]] = age_band(c["birth_year"], 20)
-            generalised += 1
+            widened.add(c["id"])
     sizes = Counter(key(c) for c in citizens)
     suppressed = {c["id"] for c in citizens if sizes[key(c)] < k}
     kept = {cid: band for cid, band in bands.items() if cid not in suppressed}
-    return kept, generalised, suppressed
+    return kept, len(widened - suppressed), suppressed
 
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d(?:[\s.-]?\d){7,11}(?!\w)")
+# 8–12 digits with spaces, dots or dashes (also " - ") between them, an optional +/00 country
+# code and an optional area code in brackets: "+45 12 34 56 78", "(070) 123 45 67".
+PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d(?:\)?(?:\s?[-.]\s?|\s)?\d){7,11}(?!\w)")
+WORD = re.compile(r"[^\W\d_]+(?:['’]s)?")
+TRANSLITERATIONS = (
+    {"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue", "é": "e"},
+    {"æ": "a", "ø": "o", "å": "a", "ä": "a", "ö": "o", "ü": "u", "é": "e"},
+)
+
+
+def name_variants(word):
+    """A name part as written and as it is often typed without æ/ø/å/ä/ö ("Kjaersgaard")."""
+    word = word.casefold()
+    variants = {word}
+    for table_ in TRANSLITERATIONS:
+        variants.add("".join(table_.get(ch, ch) for ch in word))
+    return variants
 
 
 class Scrubber:
-    """Replaces identifying things in free text and counts what it replaced."""
+    """Replaces identifying things in free text and counts what it replaced.
 
-    def __init__(self, names):
-        parts = set()
+    Names are matched word by word against a set of every known name part (three letters or
+    more, with ASCII spellings), with or without a genitive -s, so the cost does not grow with
+    the number of names the system knows. Case references are matched as written.
+    """
+
+    def __init__(self, names, case_refs=()):
+        self._names = set()
         for name in names:
-            if not name:
-                continue
-            parts.add(" ".join(name.split()))
-            parts.update(p for p in re.split(r"[\s\-]+", name) if len(p) >= 3)
-        ordered = sorted(parts, key=len, reverse=True)
-        pattern = "|".join(re.escape(p) for p in ordered)
-        self._names = re.compile(rf"(?<!\w)(?:{pattern})(?:'?s)?(?!\w)", re.IGNORECASE) if ordered else None
+            for part in re.split(r"[\s\-.]+", name or ""):
+                if len(part) >= 3:
+                    self._names.update(name_variants(part))
+        refs = sorted({r for r in case_refs if r}, key=len, reverse=True)
+        self._refs = re.compile("|".join(rf"(?<!\w){re.escape(r)}(?!\w)" for r in refs), re.IGNORECASE) if refs else None
         self.counts = Counter()
+
+    def _name(self, match):
+        word = match.group(0)
+        bare = re.sub(r"['’]s$", "", word).casefold()
+        if bare in self._names or (bare.endswith("s") and bare[:-1] in self._names):
+            self.counts["NAME"] += 1
+            return "[NAME]"
+        return word
 
     def __call__(self, text):
         if not text:
@@ -122,12 +150,12 @@ class Scrubber:
         self.counts["CPR"] += len(spans)
         text, n = EMAIL.subn("[EMAIL]", text)
         self.counts["EMAIL"] += n
+        if self._refs:
+            text, n = self._refs.subn("[REF]", text)
+            self.counts["REF"] += n
         text, n = PHONE.subn("[PHONE]", text)
         self.counts["PHONE"] += n
-        if self._names:
-            text, n = self._names.subn("[NAME]", text)
-            self.counts["NAME"] += n
-        return text
+        return WORD.sub(self._name, text)
 
 
 # --- the export -----------------------------------------------------------------------------
@@ -146,6 +174,9 @@ def _first_and_last(db, team_ids):
         f"SELECT citizen_id AS id, MIN(observed_on) AS lo, MAX(observed_on) AS hi FROM expectation WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks})) GROUP BY citizen_id",
         f"SELECT citizen_id AS id, MIN(held_on) AS lo, MAX(held_on) AS hi FROM meeting WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks})) GROUP BY citizen_id",
         f"SELECT id, substr(created_at, 1, 10) AS lo, substr(created_at, 1, 10) AS hi FROM citizen WHERE team_id IN ({marks})",
+        f"SELECT citizen_id AS id, MIN(observed_on) AS lo, MAX(observed_on) AS hi FROM outcome WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks})) GROUP BY citizen_id",
+        f"SELECT citizen_id AS id, MIN(substr(created_at, 1, 10)) AS lo, MAX(substr(created_at, 1, 10)) AS hi FROM sparring_request WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks})) GROUP BY citizen_id",
+        f"SELECT citizen_id AS id, MIN(substr(created_at, 1, 10)) AS lo, MAX(substr(created_at, 1, 10)) AS hi FROM action WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks})) GROUP BY citizen_id",
     ):
         for row in db.query(sql, team_ids):
             lo, hi = clock.as_date(row["lo"]), clock.as_date(row["hi"])
@@ -155,9 +186,13 @@ def _first_and_last(db, team_ids):
 
 
 def _known_names(db):
+    """Every name the system knows: citizens, users (username and display name), teams and
+    their municipalities (a team's name next to a pseudonym would undo it)."""
     names = [r[0] for r in db.execute("SELECT display_name FROM citizen WHERE display_name IS NOT NULL")]
     for username, display in db.execute("SELECT username, display_name FROM user"):
         names += [username, display]
+    for name, municipality in db.execute("SELECT name, municipality FROM team"):
+        names += [name, municipality]
     return names
 
 
@@ -166,7 +201,7 @@ def write(db, study_id, options, out):
     team_ids = [r[0] for r in db.execute("SELECT team_id FROM study_team WHERE study_id = ? ORDER BY team_id", [study_id])]
     key = export_key(options.study_key)
     pseudo = Pseudonyms(key)
-    scrub = Scrubber(_known_names(db)) if options.free_text else None
+    scrub = Scrubber(_known_names(db), [r[0] for r in db.execute("SELECT case_ref FROM citizen")]) if options.free_text else None
     summary = {"rows": {}, "teams": len(team_ids)}
     if not team_ids:
         team_ids = [-1]
@@ -341,6 +376,7 @@ def _datapackage(options, summary):
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "header": True},
                 "description": t.meaning,
                 "schema": table_schema(t, options.free_text, options.iso_week),
             }
@@ -378,7 +414,8 @@ def readme(options, summary):
         lines += [
             "  Free text is included and scrubbed: national ID numbers → [CPR], e-mail addresses →",
             "  [EMAIL], phone numbers → [PHONE], every name known to the system → [NAME].",
-            "  Replacements: " + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("CPR", "EMAIL", "PHONE", "NAME")) + ".",
+            "  case references → [REF].",
+            "  Replacements: " + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("CPR", "EMAIL", "PHONE", "REF", "NAME")) + ".",
             "  Scrubbing is automatic: read free text with care before quoting it.",
         ]
     else:
@@ -387,7 +424,7 @@ def readme(options, summary):
         "",
         "GENERALISED AND SUPPRESSED (k-anonymity)",
         f"  Quasi-identifiers: team, age band, gender, goal; k = {summary['k']}.",
-        f"  Citizens given a 20-year age band instead of 10: {summary['generalised']}.",
+        f"  Citizens in this export with a 20-year age band instead of 10: {summary['generalised']}.",
         f"  Citizens left out entirely (with all their rows) because their group stayed below k: {summary['suppressed']}.",
         "",
         "Each row of expectations.csv is one perspective on the citizen's chance of job or education",

@@ -1,0 +1,683 @@
+"""The anonymised research export (DESIGN.md "Research export (anonymised)"), checked the way a
+researcher or a harassed caseworker would check it: by opening the zip.
+
+Every test works on the demo data (demo.seed) with identifiers planted in every free-text field
+the export knows (meeting notes, expectation basis and source_label, outcome notes, action
+texts): CPR numbers, personnummer, phone numbers, an e-mail address and every name the system
+knows in several spellings. The checks are independent of the export code: byte searches over
+every file in the zip, collections.Counter over citizens.csv, frictionless for the package.
+"""
+import csv
+import io
+import json
+import re
+import sqlite3
+import uuid
+import zipfile
+from collections import Counter
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from journal import clock, demo, export, studies
+from journal.db import connect, migrate, transaction
+
+from . import factories
+from .conftest import Session
+
+STUDY = "Troen på jobchancen"
+TEAMS = [t["name"] for t in demo.TEAMS]  # "Unge Silkeborg", "Etablering Malmö"
+CSVS = ["citizens", "meetings", "expectations", "sparring_requests", "sparring_ratings", "actions", "outcomes"]
+FREE_TEXT_COLUMNS = {"note", "basis", "source_label", "text"}
+CODEBOOK_FIELDS = ["table", "column", "meaning", "type", "allowed_values", "unit", "deidentification"]
+
+# --- the planted corpus ----------------------------------------------------------------------
+
+CPRS = ["010190-1234", "0101901234"]
+PERSONNUMMER = ["19900101-1234", "900101+1234"]
+PHONES = ["+45 12 34 56 78", "20 12 34 56", "070-123 45 67"]
+EMAILS = ["anna.hansen@example.dk"]
+IDENTIFIERS = CPRS + PERSONNUMMER + PHONES + EMAILS
+#: The same numbers without separators: a partial scrub must not leave the digits behind.
+DIGITS = sorted({re.sub(r"\D", "", s) for s in CPRS + PERSONNUMMER + PHONES})
+#: A harmless word in every planted text: proves free text really is exported (or left out).
+MARKER = "Zebrafink"
+ISO_DATE = "2025-03-14"
+PSEUDONYM = re.compile(r"\b[A-Z]-[0-9a-f]{16}\b")
+CASE_REF = re.compile(rb"\b(?:SIL|MAL)-\d{4}\b")
+
+
+def known_names(db):
+    """Every name the system knows: citizens' display names, users' usernames and display names."""
+    names = {r[0] for r in db.execute("SELECT display_name FROM citizen WHERE display_name IS NOT NULL")}
+    for username, display in db.execute("SELECT username, display_name FROM user"):
+        names |= {username, display}
+    return names
+
+
+def name_needles(names):
+    """Whole names and their parts of 3+ letters (shorter parts such as "Al" are not checked)."""
+    needles = set()
+    for name in names:
+        needles.add(" ".join(name.split()))
+        needles.update(p for p in re.split(r"[\s\-]+", name) if len(p) >= 3)
+    return sorted(n for n in needles if len(n) >= 3)
+
+
+def planted_text(db):
+    spellings = []
+    for needle in name_needles(known_names(db)):
+        spellings += [needle, needle.upper(), needle.lower(), needle + "s", needle + "'s"]
+    return (
+        f"{MARKER}. CPR {CPRS[0]} og {CPRS[1]}; personnummer {PERSONNUMMER[0]}, {PERSONNUMMER[1]}. "
+        f"Tlf. {PHONES[0]}, {PHONES[1]} eller {PHONES[2]}. Mail: {EMAILS[0]}. Næste møde {ISO_DATE}. "
+        "Jonas Krogsbæks mor ringede, MADS var med, lea's kalender. " + ", ".join(spellings) + "."
+    )
+
+
+def plant(db):
+    """Plant the corpus in every free-text field, and give every citizen an outcome, an action
+    and (in the Danish team) blind sparring ratings, so that every table has rows to check."""
+    text = planted_text(db)
+    now = clock.timestamp()
+    today = clock.today()
+    with transaction(db):
+        db.execute("UPDATE meeting SET note = COALESCE(note || ' ', '') || ?", [text])
+        db.execute(
+            "UPDATE expectation SET basis = COALESCE(basis || ' ', '') || ?, "
+            "source_label = COALESCE(source_label || ' ', '') || ?",
+            [text, text],
+        )
+        db.execute("UPDATE outcome SET note = COALESCE(note || ' ', '') || ?", [text])
+        db.execute("UPDATE action SET text = text || ' ' || ?", [text])
+        users = {r[0]: r[1] for r in db.execute("SELECT username, id FROM user")}
+        citizens = list(db.query("SELECT id, team_id, primary_worker_id FROM citizen ORDER BY id"))
+        for c in citizens:
+            last = db.execute("SELECT MAX(held_on) FROM meeting WHERE citizen_id = ?", [c["id"]]).fetchone()[0]
+            db.table("outcome").insert(
+                {"id": str(uuid.uuid4()), "citizen_id": c["id"], "kind": "other", "observed_on": last,
+                 "note": text, "recorded_by": c["primary_worker_id"], "recorded_at": now, "content_hash": "planted"}
+            )
+            db.table("action").insert(
+                {"citizen_id": c["id"], "text": text, "owner_id": c["primary_worker_id"],
+                 "due_on": (today + timedelta(days=14)).isoformat(), "created_by": c["primary_worker_id"],
+                 "created_at": now}
+            )
+        da_team = db.execute("SELECT id FROM team WHERE name = ?", [TEAMS[0]]).fetchone()[0]
+        session_id = db.table("sparring_session").insert(
+            {"team_id": da_team, "lead_id": users["lea"], "title": text, "status": "done", "created_at": now, "ended_at": now}
+        ).last_pk
+        for position, c in enumerate(c for c in citizens if c["team_id"] == da_team):
+            case_id = db.table("sparring_case").insert(
+                {"session_id": session_id, "citizen_id": c["id"], "owner_id": c["primary_worker_id"],
+                 "position": position, "phase": "done", "notes": json.dumps({"questions": text})}
+            ).last_pk
+            for rater in ("lea", "mads"):
+                db.table("sparring_rating").insert(
+                    {"case_id": case_id, "user_id": users[rater], "value": (position + len(rater)) % 11, "rated_at": now}
+                )
+
+
+# --- fixtures ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def planted_template(tmp_path_factory):
+    """The demo with the planted corpus, built once; each test gets its own copy."""
+    path = tmp_path_factory.mktemp("template") / "planted.db"
+    database = connect(str(path))
+    migrate(database)
+    demo.seed(database)
+    plant(database)
+    database.close()
+    return path
+
+
+@pytest.fixture
+def pdb(app, planted_template, tmp_path):
+    """A private copy of the planted demo database behind *app*; exports go under tmp_path."""
+    source = sqlite3.connect(str(planted_template))
+    target = sqlite3.connect(app.config["DATABASE"])
+    source.backup(target)
+    source.close()
+    target.close()
+    app.instance_path = str(tmp_path / "instance")
+    database = connect(app.config["DATABASE"])
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def study(pdb):
+    """Both demo teams enrolled, the demo researcher "rita" attached."""
+    study_id = studies.upsert(pdb, None, STUDY, TEAMS, ["rita"])
+    return studies.get(pdb, STUDY) | {"id": study_id}
+
+
+def make_export(db, study_id, **options):
+    buffer = io.BytesIO()
+    summary = export.write(db, study_id, export.Options(**options), buffer)
+    return unzip(buffer.getvalue()), summary
+
+
+def unzip(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def rows(files, table):
+    return list(csv.DictReader(io.StringIO(files[f"{table}.csv"].decode("utf-8"), newline="")))
+
+
+def header(files, table):
+    return next(csv.reader(io.StringIO(files[f"{table}.csv"].decode("utf-8"), newline="")))
+
+
+def readme_number(files, pattern):
+    match = re.search(pattern, files["README.txt"].decode("utf-8"))
+    assert match, f"README.txt has no line matching {pattern!r}"
+    return [int(g) for g in match.groups()]
+
+
+def name_hits(needles, text):
+    """Needles found in *text* as words, case-insensitively, also with a genitive s / 's."""
+    alternatives = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
+    found = {}
+    for match in re.finditer(rf"(?<!\w)({alternatives})(?:'?s)?(?!\w)", text, re.IGNORECASE):
+        found.setdefault(match.group(1).casefold(), []).append(match.group(0))
+    return {needle: hits[:3] for needle, hits in found.items()}
+
+
+def leaks(files, db):
+    """Everything identifying found anywhere in the zip, by file."""
+    needles = name_needles(known_names(db))
+    case_refs = [r[0] for r in db.execute("SELECT case_ref FROM citizen")]
+    out = {}
+    for name, data in files.items():
+        problems = []
+        problems += [f"identifier {s!r}" for s in IDENTIFIERS if s.encode() in data]
+        problems += [f"digits {s!r}" for s in DIGITS if s.encode() in data]
+        problems += [f"case_ref {m!r}" for m in CASE_REF.findall(data)]
+        problems += [f"case_ref {r!r}" for r in case_refs if r.encode() in data]
+        problems += [f"name {k!r}: {v}" for k, v in name_hits(needles, data.decode("utf-8")).items()]
+        if problems:
+            out[name] = problems
+    return out
+
+
+# --- 1. the planted corpus does not leak ---------------------------------------------------------
+
+
+def test_known_names_are_not_column_names_or_codes(pdb, study):
+    """A name that is also a column or code would show up legitimately (and be scrubbed from free
+    text where it is a word). In the demo none is: the byte search below needs no exceptions."""
+    files, _ = make_export(pdb, study["id"])
+    vocabulary = set()
+    for name, data in files.items():
+        vocabulary |= {w.lower() for w in re.findall(r"\w+", data.decode("utf-8"))}
+    needles = name_needles(known_names(pdb))
+    assert len(needles) > 60
+    assert {n for n in needles if n.lower() in vocabulary} == set()
+
+
+@pytest.mark.parametrize("k", [5, 2])
+def test_planted_identifiers_and_names_appear_in_no_file_of_the_zip(pdb, study, k):
+    for free_text in (True, False):
+        files, summary = make_export(pdb, study["id"], free_text=free_text, k=k)
+        assert sorted(files) == sorted([f"{t}.csv" for t in CSVS] + ["codebook.csv", "datapackage.json", "README.txt"])
+        # the test is not vacuous: the planted texts reach the zip exactly when free text is asked for
+        free = b"".join(files[f"{t}.csv"] for t in ("meetings", "expectations", "outcomes", "actions"))
+        assert (MARKER.encode() in free) is free_text
+        for table in ("meetings", "expectations", "outcomes", "actions", "sparring_ratings"):
+            assert summary["rows"][table] > 0, table
+        assert leaks(files, pdb) == {}
+
+
+def test_readme_replacement_counts_match_the_tokens_in_the_csvs(pdb, study):
+    for k in (5, 2):
+        files, summary = make_export(pdb, study["id"], free_text=True, k=k)
+        cpr, email, phone, ref, name = readme_number(
+            files, r"Replacements: CPR (\d+), EMAIL (\d+), PHONE (\d+), REF (\d+), NAME (\d+)\."
+        )
+        text = "".join(files[f"{t}.csv"].decode("utf-8") for t in CSVS)
+        tokens = {kind: text.count(f"[{kind}]") for kind in ("CPR", "EMAIL", "PHONE", "REF", "NAME")}
+        assert {"CPR": cpr, "EMAIL": email, "PHONE": phone, "REF": ref, "NAME": name} == tokens
+        assert {k: v for k, v in summary["redactions"].items() if v} == {k: v for k, v in tokens.items() if v}
+        # every planted kind was actually found: 4 national ids and ≥ 3 phones in each planted cell
+        cells = text.count(MARKER)
+        assert cells > 100
+        assert tokens["CPR"] == 4 * cells
+        assert tokens["EMAIL"] == cells
+        assert tokens["PHONE"] >= 3 * cells
+        assert tokens["NAME"] > 100 * cells
+
+
+def test_case_refs_written_in_free_text_are_scrubbed(pdb, study):
+    with transaction(pdb):
+        pdb.execute("UPDATE meeting SET note = note || ' Se også SIL-0001 og MAL-0003.'")
+    files, _ = make_export(pdb, study["id"], free_text=True, k=2)
+    assert b"MAL-0003" not in files["meetings.csv"] and b"SIL-0001" not in files["meetings.csv"]
+
+
+def test_ascii_spellings_of_known_names_are_scrubbed(pdb, study):
+    spellings = ["Kjaersgaard", "Krogsbaek", "Bjoernholt", "Groenkjaer"]
+    with transaction(pdb):
+        pdb.execute("UPDATE meeting SET note = note || ?", [" Mads " + ", ".join(spellings) + "."])
+    files, _ = make_export(pdb, study["id"], free_text=True, k=2)
+    assert [s for s in spellings if s.encode() in files["meetings.csv"]] == []
+
+
+def test_common_phone_layouts_are_scrubbed(pdb, study):
+    phones = ["(070) 123 45 67", "070 - 123 45 67"]
+    with transaction(pdb):
+        pdb.execute("UPDATE meeting SET note = note || ?", [" Ring " + " eller ".join(phones) + "."])
+    files, _ = make_export(pdb, study["id"], free_text=True, k=2)
+    assert [p for p in phones if p.encode() in files["meetings.csv"]] == []
+    assert b"123 45 67" not in files["meetings.csv"]
+
+
+# --- 2. without free text ------------------------------------------------------------------------
+
+
+def test_without_free_text_no_free_text_column_exists_anywhere(pdb, study):
+    files, summary = make_export(pdb, study["id"])  # the default
+    for table in CSVS:
+        assert FREE_TEXT_COLUMNS.isdisjoint(header(files, table)), table
+    codebook = rows({"codebook.csv": files["codebook.csv"]}, "codebook")
+    assert {r["deidentification"] for r in codebook} >= {"pseudonym", "relative_day", "quasi", "value"}
+    assert "free_text" not in {r["deidentification"] for r in codebook}
+    package = json.loads(files["datapackage.json"])
+    for resource in package["resources"]:
+        assert FREE_TEXT_COLUMNS.isdisjoint(f["name"] for f in resource["schema"]["fields"])
+    assert MARKER.encode() not in b"".join(files.values())
+    assert summary["redactions"] is None
+    assert b"Free text (notes, bases, labels) is left out." in files["README.txt"]
+
+
+# --- 3. pseudonyms ---------------------------------------------------------------------------------
+
+
+def pseudonym_sets(files):
+    return {
+        "citizen": {r["citizen"] for r in rows(files, "citizens")},
+        "team": {r["team"] for r in rows(files, "citizens")},
+        "worker": {r["worker"] for r in rows(files, "meetings")},
+        "expectation": {r["expectation"] for r in rows(files, "expectations")},
+    }
+
+
+def test_pseudonyms_are_stable_within_an_export_and_foreign_keys_resolve(pdb, study):
+    key = "stable-check"
+    files, _ = make_export(pdb, study["id"], k=2, study_key=key)
+    citizens = [r["citizen"] for r in rows(files, "citizens")]
+    assert len(citizens) == len(set(citizens)) > 0
+    assert all(re.fullmatch(r"C-[0-9a-f]{16}", c) for c in citizens)
+    for table in CSVS[1:]:
+        referenced = {r["citizen"] for r in rows(files, table)}
+        assert referenced, table
+        assert referenced <= set(citizens), table
+    meetings = {r["meeting"] for r in rows(files, "meetings")}
+    assert {r["meeting"] for r in rows(files, "expectations") if r["meeting"]} <= meetings
+    # one citizen, one pseudonym: each kept citizen's expectations all carry that citizen's
+    # pseudonym (recomputed under the study key), in citizens.csv and expectations.csv alike
+    pseudo = export.Pseudonyms(export.export_key(key))
+    per_pseudonym = Counter(r["citizen"] for r in rows(files, "expectations"))
+    in_db = dict(pdb.execute("SELECT citizen_id, COUNT(*) FROM expectation GROUP BY citizen_id").fetchall())
+    kept = {cid: pseudo("citizen", cid) for cid in enrolled_citizens(pdb) if pseudo("citizen", cid) in set(citizens)}
+    assert len(kept) == len(citizens)
+    assert per_pseudonym == Counter({p: in_db[cid] for cid, p in kept.items()})
+    # one worker, one pseudonym across tables: mads, sara and nils hold meetings; lea only rates
+    workers = {r["worker"] for r in rows(files, "meetings")}
+    ids = dict(pdb.execute("SELECT username, id FROM user").fetchall())
+    assert workers == {pseudo("worker", ids[u]) for u in ("mads", "sara", "nils")}
+    assert {r["recorded_by"] for r in rows(files, "expectations")} == workers
+    assert {r["rater"] for r in rows(files, "sparring_ratings")} == {pseudo("worker", ids[u]) for u in ("lea", "mads")}
+    assert {r["owner"] for r in rows(files, "actions")} <= workers
+
+
+def test_pseudonyms_differ_between_exports_unless_the_same_study_key_is_given(pdb, study):
+    one, _ = make_export(pdb, study["id"], k=2)
+    two, _ = make_export(pdb, study["id"], k=2)
+    a, b = pseudonym_sets(one), pseudonym_sets(two)
+    for kind in a:
+        assert a[kind] and b[kind]
+        assert a[kind].isdisjoint(b[kind]), kind
+    # the same study key links two exports on purpose: identical pseudonyms, identical tables
+    keyed1, _ = make_export(pdb, study["id"], k=2, study_key="nøgle-til-studiet")
+    keyed2, _ = make_export(pdb, study["id"], k=2, study_key="nøgle-til-studiet")
+    assert pseudonym_sets(keyed1) == pseudonym_sets(keyed2)
+    for table in CSVS:
+        assert keyed1[f"{table}.csv"] == keyed2[f"{table}.csv"], table
+    assert b"A study key was given" in keyed1["README.txt"]
+    assert b"Two exports cannot be linked" in one["README.txt"]
+    # … and another key does not
+    other, _ = make_export(pdb, study["id"], k=2, study_key="en-anden-nøgle")
+    for kind, values in pseudonym_sets(other).items():
+        assert values.isdisjoint(pseudonym_sets(keyed1)[kind]), kind
+
+
+# --- 4. k-anonymity -------------------------------------------------------------------------------
+
+
+def enrolled_citizens(db):
+    return [r[0] for r in db.execute(
+        "SELECT id FROM citizen WHERE team_id IN (SELECT id FROM team WHERE name IN (?, ?)) ORDER BY id", TEAMS
+    )]
+
+
+@pytest.mark.parametrize("k", [5, 3])
+def test_every_quasi_identifier_group_has_at_least_k_citizens(pdb, study, k):
+    key = "k-check"
+    files, summary = make_export(pdb, study["id"], k=k, study_key=key)
+    citizens = rows(files, "citizens")
+    groups = Counter((r["team"], r["age_band"], r["gender"], r["goal"]) for r in citizens)
+    assert groups and min(groups.values()) >= k, groups
+    # the README's figures agree with the CSV and the database
+    (suppressed,) = readme_number(files, r"left out entirely .*?: (\d+)\.")
+    (generalised,) = readme_number(files, r"20-year age band instead of 10: (\d+)\.")
+    (k_said,) = readme_number(files, r"Quasi-identifiers: team, age band, gender, goal; k = (\d+)\.")
+    assert k_said == k
+    assert (suppressed, generalised) == (summary["suppressed"], summary["generalised"])
+    everyone = enrolled_citizens(pdb)
+    assert len(citizens) + suppressed == len(everyone) == 30
+    assert 0 < suppressed < len(everyone)
+    assert int(re.search(rb"citizens\.csv: (\d+) rows", files["README.txt"]).group(1)) == len(citizens)
+    # which database citizens were left out: recompute their pseudonyms under the study key
+    pseudo = export.Pseudonyms(export.export_key(key))
+    shown = {r["citizen"] for r in citizens}
+    kept = [cid for cid in everyone if pseudo("citizen", cid) in shown]
+    gone = [cid for cid in everyone if pseudo("citizen", cid) not in shown]
+    assert len(kept) == len(citizens) and len(gone) == suppressed
+    blob = b"".join(files.values())
+    for cid in gone:  # no row of a suppressed citizen anywhere
+        assert pseudo("citizen", cid).encode() not in blob, cid
+    # and every row of a kept citizen is there
+    marks = ",".join("?" * len(kept))
+    expected = {
+        "meetings": f"SELECT COUNT(*) FROM meeting WHERE citizen_id IN ({marks})",
+        "expectations": f"SELECT COUNT(*) FROM expectation WHERE citizen_id IN ({marks})",
+        "outcomes": f"SELECT COUNT(*) FROM outcome WHERE citizen_id IN ({marks})",
+        "actions": f"SELECT COUNT(*) FROM action WHERE citizen_id IN ({marks})",
+        "sparring_requests": f"SELECT COUNT(*) FROM sparring_request WHERE citizen_id IN ({marks})",
+        "sparring_ratings": f"SELECT COUNT(*) FROM sparring_rating r JOIN sparring_case c ON c.id = r.case_id WHERE c.citizen_id IN ({marks})",
+    }
+    for table, sql in expected.items():
+        assert len(rows(files, table)) == pdb.execute(sql, kept).fetchone()[0], table
+
+
+def is_twenty_year_band(band):
+    low, high = map(int, band.split("-"))
+    return high - low == 19
+
+
+def test_readme_generalised_count_is_the_number_of_20_year_bands_in_the_csv(pdb, study):
+    for k in (5, 3):
+        files, _ = make_export(pdb, study["id"], k=k)
+        (generalised,) = readme_number(files, r"20-year age band instead of 10: (\d+)\.")
+        bands = [r["age_band"] for r in rows(files, "citizens") if r["age_band"]]
+        assert generalised == sum(map(is_twenty_year_band, bands)), k
+
+
+# --- 5. dates -----------------------------------------------------------------------------------------
+
+
+def test_no_csv_holds_a_date_and_day_columns_are_whole_days_from_the_first_record(pdb, study):
+    iso = re.compile(rb"\d{4}-\d{2}-\d{2}")
+    for options in ({}, {"free_text": True, "iso_week": True, "k": 2}):
+        files, _ = make_export(pdb, study["id"], **options)
+        for table in CSVS:
+            assert iso.findall(files[f"{table}.csv"]) == [], (table, options)
+        codebook = rows({"codebook.csv": files["codebook.csv"]}, "codebook")
+        day_columns = [(r["table"], r["column"]) for r in codebook if r["deidentification"] == "relative_day"]
+        day_columns.append(("citizens", "days_observed"))
+        assert len(day_columns) >= 10
+        for table, column in day_columns:
+            values = [r[column] for r in rows(files, table)]
+            filled = [v for v in values if v != ""]
+            for value in filled:
+                assert re.fullmatch(r"\d+", value), (table, column, value)  # an integer ≥ 0
+            if (table, column) not in {("sparring_requests", "handled_day"), ("actions", "done_day")}:
+                assert filled, (table, column)  # nothing done or handled yet in the demo
+        if options.get("iso_week"):
+            weeks = [r["first_record_week"] for r in rows(files, "citizens")]
+            assert weeks and all(re.fullmatch(r"\d{4}-W\d{2}", w) for w in weeks)
+        else:
+            assert "first_record_week" not in header(files, "citizens")
+
+
+# --- 6. the data package and the codebook ----------------------------------------------------------
+
+
+FREE_TEXT_OPTIONS = {"free_text": True, "iso_week": True, "k": 2, "study_key": "deterministic"}
+
+
+@pytest.mark.parametrize("options", [
+    pytest.param({}, id="default"),
+    pytest.param({"iso_week": True, "k": 3}, id="iso-week"),
+    pytest.param(FREE_TEXT_OPTIONS, id="free-text"),
+])
+def test_data_package_validates_with_frictionless(pdb, study, tmp_path, monkeypatch, options):
+    import frictionless  # a test dependency (setup.cfg): never skipped
+    files, _ = make_export(pdb, study["id"], **options)
+    folder = tmp_path / "unzipped"
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    monkeypatch.chdir(folder)
+    report = frictionless.validate("datapackage.json")
+    errors = report.flatten(["taskNumber", "rowNumber", "fieldName", "type", "note"])
+    assert report.valid, errors[:10]
+    assert report.stats["tasks"] == len(CSVS)
+
+
+@pytest.mark.parametrize("options", [{}, FREE_TEXT_OPTIONS], ids=["default", "free-text"])
+def test_codebook_has_one_row_per_exported_column_from_the_same_declaration(pdb, study, options):
+    files, _ = make_export(pdb, study["id"], **options)
+    # the codebook: one row per exported column, in the order of the CSV headers
+    reader = csv.DictReader(io.StringIO(files["codebook.csv"].decode("utf-8"), newline=""))
+    assert reader.fieldnames == CODEBOOK_FIELDS
+    codebook = list(reader)
+    assert [(r["table"], r["column"]) for r in codebook] == [(t, c) for t in CSVS for c in header(files, t)]
+    assert all(r["meaning"] and r["type"] in {"string", "integer", "number", "boolean"} for r in codebook)
+    assert all(r["unit"] == "days" for r in codebook if r["deidentification"] == "relative_day")
+    free = {r["column"] for r in codebook if r["deidentification"] == "free_text"}
+    assert free == (FREE_TEXT_COLUMNS if options.get("free_text") else set())
+    # … and the Table Schemas come from the same declaration
+    package = json.loads(files["datapackage.json"])
+    assert [r["path"] for r in package["resources"]] == [f"{t}.csv" for t in CSVS]
+    for resource in package["resources"]:
+        table = resource["name"]
+        fields = resource["schema"]["fields"]
+        assert [f["name"] for f in fields] == header(files, table)
+        book = {r["column"]: r for r in codebook if r["table"] == table}
+        for field in fields:
+            assert field["type"] == book[field["name"]]["type"]
+            enum = field.get("constraints", {}).get("enum")
+            if enum:
+                assert "|".join(enum) == book[field["name"]]["allowed_values"]
+
+
+# --- 7. the API -------------------------------------------------------------------------------------
+
+
+def login(app, username, password=demo.PASSWORD):
+    session = Session(app.test_client(), SimpleNamespace(username=username))
+    session.login(password)
+    return session
+
+
+def test_api_researcher_creates_and_downloads_others_are_refused(app, pdb, study):
+    rita = login(app, "rita")
+    created = rita.post("/api/v1/exports", json={"study": STUDY})
+    assert created.status_code == 201, created.json
+    body = created.json
+    assert body["id"] and body["download"] == f"/api/v1/exports/{body['id']}"
+    assert body["study"] == STUDY and body["options"]["free_text"] is False
+    download = rita.get(body["download"])
+    assert download.status_code == 200
+    assert download.mimetype == "application/zip"
+    files = unzip(download.data)
+    download.close()  # send_file streams from an open file
+    assert {f"{t}.csv" for t in CSVS} <= set(files)
+    assert leaks(files, pdb) == {}
+    # a researcher who is not attached to the study: as if it did not exist
+    factories.make_user(pdb, "researcher", None, "rolf")
+    rolf = login(app, "rolf", factories.PASSWORD)
+    assert rolf.post("/api/v1/exports", json={"study": STUDY}).status_code == 404
+    refused = rolf.get(body["download"])
+    assert refused.status_code == 404 and refused.mimetype == "application/json"
+    # case workers, leads and admins cannot export at all
+    for username in ("mads", "lea", "adam"):
+        s = login(app, username)
+        assert s.post("/api/v1/exports", json={"study": STUDY}).status_code == 403, username
+        assert s.get(body["download"]).status_code == 403, username
+    # unknown study, unknown export
+    assert rita.post("/api/v1/exports", json={"study": "Ingen sådan"}).status_code == 404
+    assert rita.get(f"/api/v1/exports/{uuid.uuid4()}").status_code == 404
+    # not logged in
+    assert app.test_client().get(body["download"]).status_code == 401
+    assert pdb.execute("SELECT COUNT(*) FROM export").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"k": 1}, {"k": 51}, {"k": "5"}, {"k": 5.5}, {"free_text": "yes"}, {"free_text": 1}, {"iso_week": "true"},
+     {"format": "xlsx"}, {"study": ""}, {"study": None}, {"study": "x" * 121}],
+    ids=lambda e: json.dumps(e)[:30],
+)
+def test_api_bad_options_are_422_and_export_nothing(app, pdb, study, extra):
+    rita = login(app, "rita")
+    response = rita.post("/api/v1/exports", json={"study": STUDY, **extra})
+    assert response.status_code == 422, response.json
+    assert response.json["errors"]
+    assert pdb.execute("SELECT COUNT(*) FROM export").fetchone()[0] == 0
+    assert pdb.execute("SELECT COUNT(*) FROM audit_event WHERE action = 'export.create'").fetchone()[0] == 0
+
+
+def test_api_researchers_get_403_on_citizen_routes(app, pdb, study):
+    rita = login(app, "rita")
+    citizen_id = pdb.execute("SELECT id FROM citizen WHERE case_ref = 'SIL-0001'").fetchone()[0]
+    for url in ("/api/v1/citizens", f"/api/v1/citizens/{citizen_id}", f"/api/v1/citizens/{citizen_id}/expectations"):
+        response = rita.get(url)
+        assert response.status_code == 403, url
+        assert b"Krogsb" not in response.data and b"SIL-0001" not in response.data
+
+
+# --- 8. audit -------------------------------------------------------------------------------------------
+
+
+def export_events(db):
+    return list(db.query("SELECT * FROM audit_event WHERE action = 'export.create' ORDER BY id"))
+
+
+def assert_no_data_in(detail_json, db):
+    assert PSEUDONYM.findall(detail_json) == []
+    assert name_hits(name_needles(known_names(db)), detail_json) == {}
+    assert CASE_REF.findall(detail_json.encode()) == []
+    for s in IDENTIFIERS + [MARKER, "nøgle"]:
+        assert s not in detail_json
+
+
+def test_every_export_is_audited_with_who_what_and_which_columns_never_data(app, pdb, study, runner, tmp_path):
+    secret = "nøgle-som-ikke-må-gemmes"
+    rita = login(app, "rita")
+    created = rita.post("/api/v1/exports", json={"study": STUDY, "free_text": True, "k": 3, "study_key": secret})
+    assert created.status_code == 201, created.json
+    download = rita.get(created.json["download"])
+    files = unzip(download.data)
+    download.close()
+    out = tmp_path / "cli.zip"
+    result = runner.invoke(args=["journal", "export", "--study", STUDY, "--out", str(out), "--k", "4"])
+    assert result.exit_code == 0, result.output
+
+    api_event, cli_event = export_events(pdb)
+    rita_id = pdb.execute("SELECT id FROM user WHERE username = 'rita'").fetchone()[0]
+    assert api_event["user_id"] == rita_id
+    assert (api_event["object_type"], api_event["object_id"]) == ("study", str(study["id"]))
+    detail = json.loads(api_event["detail"])
+    assert detail["options"] == {"free_text": True, "k": 3, "iso_week": False, "study_key": True}
+    assert detail["columns"] == {t: header(files, t) for t in CSVS}
+    assert detail["export_id"] == created.json["id"]
+    assert_no_data_in(api_event["detail"], pdb)
+
+    # the CLI has no logged-in user: the event says it came from the command line
+    assert (cli_event["object_type"], cli_event["object_id"]) == ("study", str(study["id"]))
+    cli_detail = json.loads(cli_event["detail"])
+    assert cli_detail["via"] == "cli"
+    assert cli_detail["options"] == {"free_text": False, "k": 4, "iso_week": False, "study_key": False}
+    cli_files = unzip(out.read_bytes())
+    assert cli_detail["columns"] == {t: header(cli_files, t) for t in CSVS}
+    assert_no_data_in(cli_event["detail"], pdb)
+
+    # the study key is used, never stored: not in the audit, not in the export record
+    everything = "".join(str(tuple(r)) for r in pdb.execute("SELECT * FROM audit_event"))
+    everything += "".join(str(tuple(r)) for r in pdb.execute("SELECT * FROM export"))
+    assert secret not in everything
+    # downloads are audited too
+    assert pdb.execute("SELECT COUNT(*) FROM audit_event WHERE action = 'export.download' AND user_id = ?",
+                       [rita_id]).fetchone()[0] == 1
+
+
+# --- 9. the CLI ---------------------------------------------------------------------------------------
+
+
+def test_cli_study_creates_and_replaces_enrolment(runner, pdb):
+    args = ["journal", "study", STUDY, "--team", TEAMS[0], "--team", TEAMS[1], "--researcher", "rita"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "2 team(s), 1 researcher(s)" in result.output
+    (row,) = [s for s in studies.all_studies(pdb) if s["name"] == STUDY]
+    assert sorted(row["teams"]) == sorted(TEAMS) and row["researchers"] == ["rita"]
+    result = runner.invoke(args=["journal", "study", STUDY, "--team", TEAMS[1], "--researcher", "rita"])
+    assert result.exit_code == 0, result.output
+    (row,) = [s for s in studies.all_studies(pdb) if s["name"] == STUDY]
+    assert row["teams"] == [TEAMS[1]] and row["researchers"] == ["rita"]
+    assert pdb.execute("SELECT COUNT(*) FROM study WHERE name = ?", [STUDY]).fetchone()[0] == 1
+    # bad input: a clear message, a non-zero exit and no change
+    for bad, message in (
+        (["--team", "Ingen sådan"], "No team called"),
+        (["--team", TEAMS[0], "--researcher", "mads"], "is not a researcher"),
+        (["--team", TEAMS[0], "--researcher", "nobody"], "is not a researcher"),
+    ):
+        result = runner.invoke(args=["journal", "study", STUDY, *bad])
+        assert result.exit_code != 0 and message in result.output, (bad, result.output)
+    (row,) = [s for s in studies.all_studies(pdb) if s["name"] == STUDY]
+    assert row["teams"] == [TEAMS[1]] and row["researchers"] == ["rita"]
+
+
+def test_cli_export_writes_a_zip_and_prints_row_counts(runner, pdb, tmp_path):
+    assert runner.invoke(args=["journal", "study", STUDY, "--team", TEAMS[0], "--team", TEAMS[1]]).exit_code == 0
+    for flags in ([], ["--free-text"]):
+        out = tmp_path / f"export{len(flags)}.zip"
+        result = runner.invoke(args=["journal", "export", "--study", STUDY, "--out", str(out), *flags])
+        assert result.exit_code == 0, result.output
+        files = unzip(out.read_bytes())
+        for table in CSVS:
+            assert f"{table} {len(rows(files, table))}" in result.output, (table, result.output)
+        (suppressed,) = readme_number(files, r"left out entirely .*?: (\d+)\.")
+        assert f"{suppressed} citizen(s) suppressed" in result.output
+        assert ("note" in header(files, "meetings")) is bool(flags)
+        assert leaks(files, pdb) == {}
+    missing = tmp_path / "missing.zip"
+    result = runner.invoke(args=["journal", "export", "--study", "Ingen sådan", "--out", str(missing)])
+    assert result.exit_code != 0
+    assert "No study called 'Ingen sådan'" in result.output
+    assert not missing.exists()
+    assert runner.invoke(args=["journal", "export", "--study", STUDY, "--out", str(missing), "--k", "1"]).exit_code != 0
+
+
+def test_a_backdated_outcome_is_day_zero_not_a_negative_day(pdb, study):
+    citizen = pdb.execute("SELECT id FROM citizen WHERE case_ref = 'SIL-0001'").fetchone()[0]
+    worker = pdb.execute("SELECT id FROM user WHERE username = 'mads'").fetchone()[0]
+    pdb.execute(
+        "INSERT INTO outcome (id, citizen_id, kind, observed_on, recorded_by, recorded_at, content_hash) "
+        "VALUES ('0a0b0c0d-0000-4000-8000-000000000001', ?, 'none', '2020-01-01', ?, '2026-01-01T00:00:00Z', 'x')",
+        [citizen, worker],
+    )
+    files, _ = make_export(pdb, study["id"], k=2)
+    days = [int(r["day"]) for r in rows(files, "outcomes") if r["kind"] == "none" and r["day"]]
+    assert days and min(days) == 0
+    for table in ("meetings", "expectations", "outcomes", "actions", "sparring_requests"):
+        assert all(int(r["day"]) >= 0 for r in rows(files, table) if r.get("day"))
