@@ -13,7 +13,8 @@ What it guarantees (README.txt in every zip says the same, with the figures):
   smaller than k get a 20-year band; those still in small groups are left out entirely.
 - No worker name, username or e-mail is ever written.
 
-Rows are streamed from SQLite to the zip, so memory stays bounded however large the study.
+Rows are streamed from SQLite to the zip, so memory stays bounded however large the study
+(except with the SPSS/Stata option, which needs each table in memory: journal/statsfiles.py).
 """
 import csv
 import hashlib
@@ -39,6 +40,7 @@ class Options:
     k: int = 5
     iso_week: bool = False
     study_key: str | None = None
+    stats_files: bool = False  # also SPSS .sav and Stata .dta with value labels
 
 
 # --- pure parts -----------------------------------------------------------------------------
@@ -335,16 +337,23 @@ def write(db, study_id, options, out):
         for table_ in TABLES:
             wanted = [c.name for c in columns(table_, options.free_text, options.iso_week)]
             count = 0
+            kept_rows = [] if options.stats_files else None
             with archive.open(f"{table_.name}.csv", "w") as raw:
                 stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                 writer = csv.writer(stream)
                 writer.writerow(wanted)
                 for row in producers[table_.name]():
                     writer.writerow(["" if row.get(name) is None else row[name] for name in wanted])
+                    if kept_rows is not None:
+                        kept_rows.append(row)
                     count += 1
                 stream.flush()
                 stream.detach()
             summary["rows"][table_.name] = count
+            if kept_rows is not None:
+                from . import statsfiles
+
+                statsfiles.add(archive, table_, columns(table_, options.free_text, options.iso_week), kept_rows)
         summary["columns"] = {t.name: [c.name for c in columns(t, options.free_text, options.iso_week)] for t in TABLES}
         summary["redactions"] = dict(scrub.counts) if scrub else None
         archive.writestr("codebook.csv", _codebook(options))
@@ -394,6 +403,7 @@ def readme(options, summary):
         "FILES",
         *[f"  {t.name}.csv: {summary['rows'][t.name]} rows. {t.meaning}." for t in TABLES],
         "  codebook.csv: every column: meaning, type, allowed values, unit, de-identification.",
+        *(["  <table>.sav and <table>.dta: the same tables for SPSS and Stata, with variable and value labels."] if options.stats_files else []),
         "  datapackage.json: Frictionless Data Package (Table Schemas with enums and foreign keys).",
         "",
         "REMOVED",

@@ -83,7 +83,8 @@ def run(db, user_id, study, options, folder):
     import hashlib
 
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    public_options = {"free_text": options.free_text, "k": options.k, "iso_week": options.iso_week, "study_key": bool(options.study_key)}
+    public_options = {"free_text": options.free_text, "k": options.k, "iso_week": options.iso_week,
+                      "study_key": bool(options.study_key), "stats_files": options.stats_files}
     with transaction(db):
         db.table("export").insert(
             {

@@ -597,7 +597,7 @@ def test_every_export_is_audited_with_who_what_and_which_columns_never_data(app,
     assert api_event["user_id"] == rita_id
     assert (api_event["object_type"], api_event["object_id"]) == ("study", str(study["id"]))
     detail = json.loads(api_event["detail"])
-    assert detail["options"] == {"free_text": True, "k": 3, "iso_week": False, "study_key": True}
+    assert detail["options"] == {"free_text": True, "k": 3, "iso_week": False, "study_key": True, "stats_files": False}
     assert detail["columns"] == {t: header(files, t) for t in CSVS}
     assert detail["export_id"] == created.json["id"]
     assert_no_data_in(api_event["detail"], pdb)
@@ -606,7 +606,7 @@ def test_every_export_is_audited_with_who_what_and_which_columns_never_data(app,
     assert (cli_event["object_type"], cli_event["object_id"]) == ("study", str(study["id"]))
     cli_detail = json.loads(cli_event["detail"])
     assert cli_detail["via"] == "cli"
-    assert cli_detail["options"] == {"free_text": False, "k": 4, "iso_week": False, "study_key": False}
+    assert cli_detail["options"] == {"free_text": False, "k": 4, "iso_week": False, "study_key": False, "stats_files": False}
     cli_files = unzip(out.read_bytes())
     assert cli_detail["columns"] == {t: header(cli_files, t) for t in CSVS}
     assert_no_data_in(cli_event["detail"], pdb)
@@ -681,3 +681,25 @@ def test_a_backdated_outcome_is_day_zero_not_a_negative_day(pdb, study):
     assert days and min(days) == 0
     for table in ("meetings", "expectations", "outcomes", "actions", "sparring_requests"):
         assert all(int(r["day"]) >= 0 for r in rows(files, table) if r.get("day"))
+
+
+def test_spss_and_stata_files_carry_the_same_rows_and_value_labels(pdb, study, tmp_path):
+    import pyreadstat
+
+    files, summary = make_export(pdb, study["id"], k=2, stats_files=True)
+    for table in CSVS:
+        for suffix, reader in ((".sav", pyreadstat.read_sav), (".dta", pyreadstat.read_dta)):
+            path = tmp_path / f"{table}{suffix}"
+            path.write_bytes(files[f"{table}{suffix}"])
+            frame, meta = reader(str(path))
+            assert len(frame) == summary["rows"][table], (table, suffix)
+            assert list(frame.columns) == summary["columns"][table]
+    path = tmp_path / "expectations.sav"
+    frame, meta = pyreadstat.read_sav(str(path))
+    assert meta.variable_value_labels["source"][1.0] == "worker"
+    assert meta.variable_value_labels["confidence"] == {1.0: "low", 2.0: "medium", 3.0: "high"}
+    assert "within 12 months" in meta.column_names_to_labels["value"]
+    csv_sources = [r["source"] for r in rows(files, "expectations")]
+    labels = meta.variable_value_labels["source"]
+    assert [labels[code] for code in frame["source"]] == csv_sources
+    assert ".sav and <table>.dta" in files["README.txt"].decode()

@@ -22,6 +22,7 @@ class ExportIn(In):
     k = StrictInteger(load_default=5, validate=between(2, 50), metadata={"description": "k-anonymity"})
     iso_week = StrictBoolean(load_default=False, metadata={"description": "add the ISO year-week of each citizen's first record"})
     study_key = fields.String(load_default=None, metadata={"description": "optional: the same key links exports on purpose"})
+    stats_files = StrictBoolean(load_default=False, metadata={"description": "also SPSS .sav and Stata .dta files with value labels"})
 
 
 class ExportOut(Schema):
@@ -52,7 +53,8 @@ def create_export(data):
     if study is None:
         raise NotFound()
     studies.may_export(db, current_user, study)
-    options = Options(free_text=data["free_text"], k=data["k"], iso_week=data["iso_week"], study_key=data["study_key"])
+    options = Options(free_text=data["free_text"], k=data["k"], iso_week=data["iso_week"], study_key=data["study_key"],
+                      stats_files=data["stats_files"])
     return studies.run(db, current_user.id, study, options, exports_folder())
 
 

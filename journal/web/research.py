@@ -37,6 +37,7 @@ def research_export():
         "study": request.form.get("study", ""),
         "free_text": request.form.get("free_text") == "1",
         "iso_week": request.form.get("iso_week") == "1",
+        "stats_files": request.form.get("stats_files") == "1",
         "k": number(request.form.get("k") or "5"),
     }
     try:
@@ -45,7 +46,7 @@ def research_export():
         if study is None:
             raise JournalError(_("No such study."))
         studies.may_export(db, current_user, study)
-        row = studies.run(db, current_user.id, study, Options(free_text=data["free_text"], k=data["k"], iso_week=data["iso_week"]), exports_folder())
+        row = studies.run(db, current_user.id, study, Options(free_text=data["free_text"], k=data["k"], iso_week=data["iso_week"], stats_files=data["stats_files"]), exports_folder())
     except ValidationError as error:
         detail = " ".join(f"{field}: {' '.join(map(str, messages))}" for field, messages in error.messages.items())
         flash(_("The export could not be made.") + " " + detail, "error")
