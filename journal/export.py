@@ -102,6 +102,7 @@ EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # code and an optional area code in brackets: "+45 12 34 56 78", "(070) 123 45 67".
 PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d(?:\)?(?:\s?[-.]\s?|\s)?\d){7,11}(?!\w)")
 WORD = re.compile(r"[^\W\d_]+(?:['’]s)?")
+TOKEN = re.compile(r"[^\s,;:()\[\]\"'!?]+")  # a case reference is one such token
 TRANSLITERATIONS = (
     {"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue", "é": "e"},
     {"æ": "a", "ø": "o", "å": "a", "ä": "a", "ö": "o", "ü": "u", "é": "e"},
@@ -121,8 +122,9 @@ class Scrubber:
     """Replaces identifying things in free text and counts what it replaced.
 
     Names are matched word by word against a set of every known name part (three letters or
-    more, with ASCII spellings), with or without a genitive -s, so the cost does not grow with
-    the number of names the system knows. Case references are matched as written.
+    more, with ASCII spellings), with or without a genitive -s, and case references token by
+    token against the set of all case references, so the cost does not grow with the number
+    of names and cases the system knows.
     """
 
     def __init__(self, names, case_refs=()):
@@ -131,9 +133,16 @@ class Scrubber:
             for part in re.split(r"[\s\-.]+", name or ""):
                 if len(part) >= 3:
                     self._names.update(name_variants(part))
-        refs = sorted({r for r in case_refs if r}, key=len, reverse=True)
-        self._refs = re.compile("|".join(rf"(?<!\w){re.escape(r)}(?!\w)" for r in refs), re.IGNORECASE) if refs else None
+        self._refs = {r.casefold() for r in case_refs if r}
         self.counts = Counter()
+
+    def _ref(self, match):
+        token = match.group(0)
+        bare = token.rstrip(".")
+        if bare.casefold() in self._refs:
+            self.counts["REF"] += 1
+            return "[REF]" + token[len(bare):]
+        return token
 
     def _name(self, match):
         word = match.group(0)
@@ -153,8 +162,7 @@ class Scrubber:
         text, n = EMAIL.subn("[EMAIL]", text)
         self.counts["EMAIL"] += n
         if self._refs:
-            text, n = self._refs.subn("[REF]", text)
-            self.counts["REF"] += n
+            text = TOKEN.sub(self._ref, text)
         text, n = PHONE.subn("[PHONE]", text)
         self.counts["PHONE"] += n
         return WORD.sub(self._name, text)
