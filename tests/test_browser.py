@@ -164,3 +164,30 @@ def test_the_meeting_form_works_with_the_keyboard_alone(demo_server, phone):
     phone.keyboard.press("Enter")
     phone.wait_for_selector("#result")
     assert phone.console_errors == []
+
+
+def test_researcher_exports_the_demo_study_and_downloads_the_zip(demo_server, browser):
+    import io
+    import zipfile
+
+    base, ids = demo_server
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB", accept_downloads=True)
+    page = context.new_page()
+    try:
+        log_in(page, base, "rita")
+        assert page.url.endswith("/research")
+        page.fill("#k", "3")
+        page.click("button.primary")
+        page.wait_for_selector("main p.flash:not([hidden])")
+        shot(page, "13-research-export")
+        no_overflow(page)
+        with page.expect_download() as download:
+            page.click(".cards a")
+        data = Path(download.value.path()).read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            assert {"citizens.csv", "expectations.csv", "codebook.csv", "datapackage.json", "README.txt"} <= names
+            assert b"Mads" not in archive.read("meetings.csv")
+        assert page.goto(f"{base}/citizens/{ids['SIL-0001']}").status == 403
+    finally:
+        context.close()
