@@ -35,6 +35,8 @@ def wait_for_service_worker(page):
 
 
 def unsent(page):
+    """The counter, once the page has counted (it shows "–" until it has)."""
+    page.wait_for_function("() => /^[0-9]+$/.test(document.getElementById('outbox-count').textContent)")
     return int(page.inner_text("#outbox-count"))
 
 
@@ -94,11 +96,12 @@ def test_a_500_keeps_the_item_queued_until_the_next_replay(app, demo_server, pho
     before = meetings_in(app, cid)[0]
     log_in(phone, base, "mads")
     wait_for_service_worker(phone)
-    failures = {"left": 1}
+    server_down = {"yes": True}
 
     def flaky(route):
-        if failures["left"]:
-            failures["left"] -= 1
+        # every attempt fails while the "server" is down: the page's replay and Background
+        # Sync from the service worker alike
+        if server_down["yes"]:
             route.fulfill(status=500, content_type="application/json", body=json.dumps({"code": "internal_error", "message": "x", "errors": {}}))
         else:
             route.continue_()
@@ -107,7 +110,10 @@ def test_a_500_keeps_the_item_queued_until_the_next_replay(app, demo_server, pho
     phone.goto(f"{base}/citizens/{cid}/meetings/new")
     fill_meeting(phone, 6, 6)
     phone.wait_for_function("() => document.getElementById('outbox-count').textContent === '1'")
+    phone.wait_for_timeout(500)  # let every replay that was started fail
     assert meetings_in(app, cid)[0] == before
+    assert unsent(phone) == 1
+    server_down["yes"] = False
     phone.click("#sync-now")
     phone.wait_for_function("() => document.getElementById('outbox-count').textContent === '0'", timeout=15000)
     db = connect(app.config["DATABASE"])
