@@ -299,3 +299,29 @@ def test_admin_enrols_teams_and_the_researcher_exports_from_the_page(browser_for
     download.close()
     assert researcher.get(f"/citizens/{world['citizen']}").status_code == 403
     assert [e["action"] for e in audit.events(db, user_id=world["researcher"].id)][:2] == ["export.download", "export.create"]
+
+
+def test_actions_show_on_my_list_and_the_citizen_page_and_can_be_marked_done(browser_for, world, db):
+    from datetime import timedelta
+
+    cid = world["citizen"]
+    overdue = (clock.today() - timedelta(days=2)).isoformat()
+    with db.conn:
+        db.execute(
+            "INSERT INTO action (citizen_id, text, owner_id, due_on, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [cid, "Ring til lægen", world["worker"].id, overdue, world["lead"].id, clock.timestamp()],
+        )
+    client = browser_for("worker")
+    mine = text(client.get("/actions"))
+    assert "Ring til lægen" in mine and "Overdue" in mine
+    page = text(client.get(f"/citizens/{cid}"))
+    assert "Ring til lægen" in page and "Overdue" in page
+    action_id = db.execute("SELECT id FROM action").fetchone()[0]
+    response = client.post(
+        f"/actions/{action_id}/done",
+        data={"done": "1", "next": f"/citizens/{cid}#actions", "csrf_token": token(client, f"/citizens/{cid}")},
+    )
+    assert response.headers["Location"] == f"/citizens/{cid}#actions"
+    assert db.execute("SELECT done_on FROM action").fetchone()[0] == clock.today().isoformat()
+    assert "Ring til lægen" not in text(client.get("/actions"))
+    assert "Done" in text(client.get(f"/citizens/{cid}"))
