@@ -13,8 +13,10 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
+from . import audit
+from .db import transaction
 from .errors import Forbidden, JournalError, NotFound
-from .users import CASE_ROLES
+from .users import CASE_ROLES, get_team
 
 csrf = CSRFProtect()
 
@@ -107,6 +109,30 @@ def citizen_for(db, user, citizen_id):
     return rows[0]
 
 
+def read_citizen(db, user, citizen_id, what):
+    """The citizen row for a screen or response that shows its data, with the read audited.
+
+    Every read of a citizen goes through here or `record_citizen_read` (DESIGN.md: every
+    view of a citizen is in the audit log); *what* names the screen or resource.
+    """
+    citizen = citizen_for(db, user, citizen_id)
+    record_citizen_read(db, user, citizen_id, what)
+    return citizen
+
+
+def record_citizen_read(db, user, citizen_id, what, once_per=None):
+    """Audit that *user* saw the citizen's data on *what*.
+
+    :param once_per: a small dict (e.g. ``{"case_id": 7}``): record only the first such read,
+        for screens that refresh themselves (a sparring session polls every few seconds)
+    """
+    detail = {"what": what, **(once_per or {})}
+    with transaction(db):
+        if once_per and audit.exists(db, user.id, "citizen.view", "citizen", citizen_id, detail):
+            return
+        audit.record(db, user.id, "citizen.view", "citizen", citizen_id, detail)
+
+
 def visible_citizens_sql(user, alias="citizen"):
     """WHERE clause and params for the citizens *user* may see: own team, minus recusals."""
     if not may_work_cases(user):
@@ -120,8 +146,6 @@ def visible_citizens_sql(user, alias="citizen"):
 
 def team_for(db, user, team_id):
     """A team the user belongs to (team overviews); another team is 404."""
-    from .users import get_team
-
     if not may_work_cases(user):
         raise Forbidden()
     if team_id != user.team_id:
@@ -148,8 +172,40 @@ def session_for(db, user, session_id):
     return rows[0]
 
 
-def may_manage_team(user):
-    return user.role == "lead"
+def _in_team(db, user, citizen_id):
+    row = db.execute("SELECT team_id FROM citizen WHERE id = ?", [citizen_id]).fetchone()
+    return row is not None and row[0] == user.team_id and not is_recused(db, citizen_id, user.id)
+
+
+def request_for(db, user, request_id):
+    """A sparring request on a citizen of the user's team that they are not recused from.
+
+    :raises NotFound: otherwise, exactly as for a request that does not exist
+    """
+    rows = list(db.query("SELECT * FROM sparring_request WHERE id = ?", [request_id]))
+    if not may_work_cases(user) or not rows or not _in_team(db, user, rows[0]["citizen_id"]):
+        raise NotFound()
+    return rows[0]
+
+
+def open_request_or_none(db, user, request_id):
+    """An open request the user may take into a session, or None."""
+    try:
+        request = request_for(db, user, request_id)
+    except NotFound:
+        return None
+    return request if request["status"] == "open" else None
+
+
+def action_for(db, user, action_id):
+    """An action on a citizen of the user's team that they are not recused from.
+
+    :raises NotFound: otherwise
+    """
+    rows = list(db.query("SELECT * FROM action WHERE id = ?", [action_id]))
+    if not may_work_cases(user) or not rows or not _in_team(db, user, rows[0]["citizen_id"]):
+        raise NotFound()
+    return rows[0]
 
 
 def require_lead(user):

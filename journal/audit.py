@@ -26,6 +26,14 @@ def record(db, user_id, action, object_type=None, object_id=None, detail=None):
     )
 
 
+def exists(db, user_id, action, object_type, object_id, detail):
+    """Whether this user already has an event with exactly this action, object and detail."""
+    return db.execute(
+        "SELECT 1 FROM audit_event WHERE object_type = ? AND object_id = ? AND user_id = ? AND action = ? AND detail = ?",
+        [object_type, str(object_id), user_id, action, json.dumps(detail, sort_keys=True, default=str)],
+    ).fetchone() is not None
+
+
 def events(db, *, action=None, object_type=None, object_id=None, user_id=None, limit=200):
     """The newest events first, optionally filtered (admin audit log, tests)."""
     where, params = [], []

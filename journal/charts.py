@@ -16,7 +16,7 @@ the legend is an HTML list, and the figures are repeated in a visually hidden ta
 from datetime import date, timedelta
 
 from . import clock
-from .expectations import SOURCES, _order_key, current_views, live_entries, perspective
+from .expectations import SOURCES, _order_key, current_views, live_entries, perspective, worker_view_now
 
 #: Room for axis labels: "10" on the left, month names below.
 MARGIN = {"top": 8, "right": 10, "bottom": 22, "left": 26}
@@ -214,7 +214,7 @@ def expectation_chart(entries, team, today, *, days=365, width=340, height=200, 
 
     band = None
     threshold = team["gap_threshold"]
-    mine = next((v for v in current_views(entries, today) if v.source == "worker"), None)
+    mine = worker_view_now(entries, today)
     if mine is not None and threshold >= 1:
         low = max(0, mine.value - threshold + 1)
         high = min(10, mine.value + threshold - 1)

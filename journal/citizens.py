@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from . import access, audit, clock, expectations
 from .clashes import describe, summarise
 from .db import transaction
-from .errors import Conflict, Invalid
+from .errors import Conflict, Invalid, NotFound
 from .users import CASE_ROLES
 
 FIELDS = ("case_ref", "display_name", "birth_year", "gender", "goal", "status", "primary_worker_id")
@@ -32,14 +32,11 @@ def _case_ref_taken(error):
     return Conflict(_("This case reference is already used in your team."), code="case_ref_taken")
 
 
-def record_view(db, user, citizen, what):
-    """Audit a read of one citizen's data (DESIGN.md: every view of a citizen is logged)."""
-    with transaction(db):
-        audit.record(db, user.id, "citizen.view", "citizen", citizen["id"], {"what": what})
-
-
 def get(db, citizen_id):
-    return db.table("citizen").get(citizen_id)
+    rows = list(db.query("SELECT * FROM citizen WHERE id = ?", [citizen_id]))
+    if not rows:
+        raise NotFound()
+    return rows[0]
 
 
 def create(db, user, data):
@@ -130,14 +127,18 @@ def last_meetings(db, citizen_ids):
     return out
 
 
-def detail(db, team, citizen):
-    """One citizen with current views, gaps, spread, clash flag and prompts."""
-    result = summary(team, expectations.for_citizen(db, citizen["id"]))
+def detail(db, team, citizen, entries=None, last_meeting_on=None):
+    """One citizen with current views, gaps, spread, clash flag and prompts.
+
+    :param entries: the citizen's expectation rows if the caller has read them already
+    """
+    if entries is None:
+        entries = expectations.for_citizen(db, citizen["id"])
+        last_meeting_on = last_meetings(db, [citizen["id"]]).get(citizen["id"])
+    result = summary(team, entries)
     out = dict(citizen)
     out.update(clash_dict(result))
-    out["worker_value"] = result.worker_value
-    out["max_gap"] = result.max_gap
-    out["last_meeting_on"] = last_meetings(db, [citizen["id"]]).get(citizen["id"])
+    out.update(worker_value=result.worker_value, max_gap=result.max_gap, last_meeting_on=last_meeting_on, summary=result)
     return out
 
 

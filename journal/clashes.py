@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 
-from .expectations import SOURCE_NAMES, current_views, worker_history
 from . import clock
+from .expectations import SOURCE_NAMES, current_views, live_entries, worker_history, worker_view
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,6 @@ class Summary:
     max_gap: int | None
     worker_value: int | None
     prompts: list
-
-
-def worker_view(views):
-    return next((v for v in views if v.source == "worker"), None)
 
 
 def gaps(views):
@@ -209,10 +205,8 @@ def weekly_clash_counts(entries_by_citizen, team, today, weeks=12):
     entries observed later are left out and the 180-day window ends on that date, so a view
     ages out of the count just as it ages out of the citizen page. Corrections are applied
     first, over all entries: a superseded entry was a mistake, so it never counts in any week
-    (a correction keeps the observed date of the entry it corrects, see expectations.add).
+    (a correction keeps the observed date of the entry it corrects, see casework.add_expectation).
     """
-    from .expectations import live_entries
-
     if weeks < 1:
         return []
     last_sunday = today - timedelta(days=today.isoweekday())  # strictly before today

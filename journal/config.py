@@ -25,7 +25,15 @@ LIMITS = {
     "participants": 12,
     "expectations_per_meeting": 20,
     "per_page": 200,
+    "session_note": 1000,
+    "action": 300,
+    "session_title": 120,
+    "study_name": 120,
+    "sync_items": 500,
 }
+
+#: The languages the journal speaks, Danish first (the default).
+LANGUAGES = ("da", "sv", "en")
 
 #: Window in which a view counts as current (DESIGN.md "Rules").
 CURRENT_WINDOW_DAYS = 180
@@ -92,7 +100,7 @@ DEFAULTS = {
     # Babel
     "BABEL_DEFAULT_LOCALE": "da",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
-    "LANGUAGES": ["da", "sv", "en"],
+    "LANGUAGES": list(LANGUAGES),
     # flask-smorest / OpenAPI
     "API_TITLE": "Forventningsjournal",
     "API_VERSION": "v1",

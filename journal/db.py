@@ -67,6 +67,29 @@ def transaction(db):
         db.conn.execute("COMMIT")
 
 
+def insert(db, table, row):
+    """INSERT one row (a dict) and return its rowid.
+
+    Plain SQL rather than sqlite-utils' `table().insert()`, which looks the table up in
+    sqlite_master twice per call: on the write path (a meeting with its expectations) that
+    doubled the statements per request.
+    """
+    columns = ", ".join(f"[{c}]" for c in row)
+    marks = ", ".join("?" * len(row))
+    return db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", list(row.values())).lastrowid
+
+
+def insert_many(db, table, rows):
+    """INSERT several rows with the same keys in one executemany."""
+    rows = list(rows)
+    if not rows:
+        return
+    columns = list(rows[0])
+    names = ", ".join(f"[{c}]" for c in columns)
+    marks = ", ".join("?" * len(columns))
+    db.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})", [[r[c] for c in columns] for r in rows])
+
+
 def migrate(db):
     """Apply pending migrations. Returns the names applied."""
     from migrations import migrations

@@ -33,7 +33,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from . import audit, clock, recusals, sparring, users
+from . import audit, clock, recusals, users
+from .sparring import requests
 from .db import transaction
 from .idempotency import content_hash
 
@@ -511,7 +512,7 @@ def _sparring_queue(db, user_ids):
     for row in db.query("SELECT * FROM citizen WHERE status = 'active' ORDER BY id"):
         worker = users.get(db, row["primary_worker_id"]) if row["primary_worker_id"] else None
         if worker is not None:
-            for request_id in sparring.raise_prompts(db, worker, row):
+            for request_id in requests.raise_prompts(db, worker, row):
                 # raised when the latest entry was logged, as it would have been
                 db.execute(
                     "UPDATE sparring_request SET created_at = (SELECT MAX(recorded_at) FROM expectation "

@@ -4,18 +4,14 @@ An expectation is one perspective (the worker's own, the citizen's, a doctor's .
 citizen's chance of job or education. Entries are never edited: a correction is a new entry
 that `supersedes` the old one, so the history of who expected what, when, stays intact.
 """
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from . import audit, clock
+from . import clock
 from .config import CURRENT_WINDOW_DAYS
-from .db import transaction
-from .errors import Conflict, Invalid
-from .idempotency import content_hash, resolve_clash
+from .db import insert_many
 
 SOURCES = (
     "worker",
@@ -147,6 +143,16 @@ def current_views(entries, today, window_days=CURRENT_WINDOW_DAYS):
     return views
 
 
+def worker_view(views):
+    """The worker view among current views, or None."""
+    return next((v for v in views if v.source == "worker"), None)
+
+
+def worker_view_now(entries, today=None):
+    """The worker view today, from one citizen's expectation rows."""
+    return worker_view(current_views(entries, today or clock.today()))
+
+
 def worker_history(entries):
     """The live worker entries, oldest first: the series the drop and stale-low rules read."""
     return sorted((e for e in live_entries(entries) if e["source"] == "worker"), key=_order_key)
@@ -158,20 +164,18 @@ COLUMNS = (
     "rowid AS seq, id, citizen_id, meeting_id, source, source_label, value, confidence, basis, "
     "observed_on, recorded_by, recorded_at, context, supersedes"
 )
+SUPERSEDED_BY = "(SELECT s.id FROM expectation s WHERE s.supersedes = e.id) AS superseded_by"
 
 
 def for_citizen(db, citizen_id):
     """All of one citizen's entries, with `superseded_by` filled in, oldest first."""
-    rows = list(
+    return list(
         db.query(
-            f"""SELECT {COLUMNS},
-                   (SELECT s.id FROM expectation s WHERE s.supersedes = e.id) AS superseded_by
-                FROM expectation e WHERE citizen_id = ?
-                ORDER BY observed_on, recorded_at, id""",
+            f"SELECT {COLUMNS}, {SUPERSEDED_BY} FROM expectation e WHERE citizen_id = ? "
+            "ORDER BY observed_on, recorded_at, id",
             [citizen_id],
         )
     )
-    return rows
 
 
 def for_citizens(db, citizen_ids):
@@ -191,73 +195,32 @@ def for_citizens(db, citizen_ids):
 
 
 def get(db, expectation_id):
-    rows = list(db.query(f"SELECT {COLUMNS} FROM expectation WHERE id = ?", [expectation_id]))
+    """One entry with `superseded_by` filled in, or None."""
+    rows = list(db.query(f"SELECT {COLUMNS}, {SUPERSEDED_BY} FROM expectation e WHERE id = ?", [expectation_id]))
     return rows[0] if rows else None
 
 
-def insert(db, row):
-    """Insert one entry. Raises sqlite3.IntegrityError when the id (client UUID) exists."""
-    db.table("expectation").insert(row)
-
-
-def add(db, user, citizen, data, context="update"):
-    """Store one expectation (a new view or a correction). Returns (created, entry).
-
-    Idempotent by the client UUID like meetings (see meetings.create). A correction must
-    supersede an entry of the same citizen and source that nothing else has superseded yet.
-
-    :raises Invalid: bad `supersedes` target
-    :raises Conflict: the UUID is stored with other content, or the target is already
-        superseded
-    """
-    fingerprint = content_hash({"citizen_id": citizen["id"], "context": context, **data})
-    target_id = data.get("supersedes")
-    observed = data.get("observed_on")
-    if target_id:
-        target = get(db, target_id)
-        if target is None or target["citizen_id"] != citizen["id"]:
-            raise Invalid(errors={"supersedes": [_("No such entry for this citizen.")]})
-        if target["source"] != data["source"]:
-            raise Invalid(errors={"supersedes": [_("A correction keeps the source of the entry it corrects.")]})
-        # A correction fixes what was recorded then; it does not move the view to today.
-        observed = observed or clock.as_date(target["observed_on"])
-    observed = observed or clock.today()
-    row = {
+def new_row(user, citizen, data, *, context, recorded_at, observed_on, fingerprint, meeting_id=None, supersedes=None):
+    """The stored row for one validated expectation (journal/casework.py decides the rest)."""
+    return {
         "id": data["id"],
         "citizen_id": citizen["id"],
-        "meeting_id": None,
+        "meeting_id": meeting_id,
         "source": data["source"],
         "source_label": data.get("source_label"),
         "value": data["value"],
         "confidence": data["confidence"],
         "basis": data.get("basis"),
-        "observed_on": observed.isoformat(),
+        "observed_on": clock.as_date(observed_on).isoformat(),
         "recorded_by": user.id,
-        "recorded_at": clock.timestamp(),
+        "recorded_at": recorded_at,
         "context": context,
-        "supersedes": target_id,
+        "supersedes": supersedes,
         "content_hash": fingerprint,
     }
-    try:
-        with transaction(db):
-            insert(db, row)
-            audit.record(
-                db, user.id, "expectation.create", "citizen", citizen["id"],
-                {"expectation_id": data["id"], "supersedes": target_id},
-            )
-            if context != "sparring":  # the session has just looked at the case
-                from . import sparring  # late import: sparring reads expectations
-
-                sparring.raise_prompts(db, user, citizen)
-    except sqlite3.IntegrityError as error:
-        if resolve_clash(db, "expectation", data["id"], fingerprint, error, _("A different entry is already stored under this id.")):
-            return False, with_superseded_by(db, get(db, data["id"]))
-        if "expectation.supersedes" in str(error):
-            raise Conflict(_("That entry has already been corrected."), code="already_superseded") from None
-        raise
-    return True, with_superseded_by(db, get(db, data["id"]))
 
 
-def with_superseded_by(db, entry):
-    rows = list(db.query("SELECT id FROM expectation WHERE supersedes = ?", [entry["id"]]))
-    return dict(entry, superseded_by=rows[0]["id"] if rows else None)
+def insert(db, rows):
+    """Insert entries (rows from new_row). Raises sqlite3.IntegrityError when an id (client
+    UUID) exists or an entry is already superseded."""
+    insert_many(db, "expectation", rows)

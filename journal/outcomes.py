@@ -8,6 +8,7 @@ import uuid
 from flask_babel import gettext as _
 
 from . import audit, clock
+from .db import insert as insert_row
 from .db import transaction
 from .idempotency import content_hash, resolve_clash
 
@@ -31,7 +32,9 @@ def record(db, user, citizen, data):
     fingerprint = content_hash({"citizen_id": citizen["id"], **data})
     try:
         with transaction(db):
-            db.table("outcome").insert(
+            insert_row(
+                db,
+                "outcome",
                 {
                     "id": outcome_id,
                     "citizen_id": citizen["id"],
@@ -41,7 +44,7 @@ def record(db, user, citizen, data):
                     "recorded_by": user.id,
                     "recorded_at": clock.timestamp(),
                     "content_hash": fingerprint,
-                }
+                },
             )
             audit.record(db, user.id, "outcome.create", "citizen", citizen["id"], {"outcome_id": outcome_id})
     except sqlite3.IntegrityError as error:

@@ -4,10 +4,12 @@ A researcher sees no citizen pages, names or free text (unless scrubbed): only e
 teams enrolled in a study they are attached to. Every export is audited — who, when, which
 study, which options and which columns — never the data itself.
 """
+import hashlib
 import json
 import uuid
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from . import audit, clock, export
@@ -26,12 +28,12 @@ def upsert(db, actor_id, name, team_names, researcher_names):
     for team_name in team_names:
         row = db.execute("SELECT id FROM team WHERE name = ?", [team_name]).fetchone()
         if not row:
-            raise Invalid(errors={"team": [f"No team called {team_name!r}."]})
+            raise Invalid(errors={"teams": [_("No team called %(name)s.", name=team_name)]})
         teams.append(row[0])
     for username in researcher_names:
         row = db.execute("SELECT id, role FROM user WHERE username = ?", [username]).fetchone()
         if not row or row[1] != "researcher":
-            raise Invalid(errors={"researcher": [f"{username!r} is not a researcher."]})
+            raise Invalid(errors={"researchers": [_("%(name)s is not a researcher.", name=username)]})
         researchers.append(row[0])
     with transaction(db):
         study = get(db, name)
@@ -72,6 +74,45 @@ def may_export(db, user, study):
         raise NotFound()
 
 
+def exports_folder():
+    """Where export zips are written: instance/exports (readable by the app's user only)."""
+    return Path(current_app.instance_path) / "exports"
+
+
+def make_export(db, user, data):
+    """A researcher's export of a study they are attached to, from a validated ExportIn.
+
+    :raises NotFound: no such study, or the researcher is not attached to it
+    :raises Forbidden: not a researcher
+    """
+    study = get(db, data["study"])
+    if study is None:
+        raise NotFound()
+    may_export(db, user, study)
+    options = export.Options(
+        free_text=data["free_text"], k=data["k"], iso_week=data["iso_week"],
+        study_key=data.get("study_key"), stats_files=data["stats_files"],
+    )
+    return run(db, user.id, study, options, exports_folder())
+
+
+def recent_exports(db, user_id, limit=20):
+    """The researcher's latest exports, newest first (the research page)."""
+    return list(
+        db.query(
+            "SELECT e.id, e.created_at, e.options, study.name AS study FROM export e JOIN study ON study.id = e.study_id "
+            "WHERE e.user_id = ? ORDER BY e.created_at DESC LIMIT ?",
+            [user_id, limit],
+        )
+    )
+
+
+def record_download(db, user, row):
+    """Audit that *user* downloaded the export *row*."""
+    with transaction(db):
+        audit.record(db, user.id, "export.download", "study", row["study_id"], {"export_id": row["id"]})
+
+
 def run(db, user_id, study, options, folder):
     """Write an export zip under *folder*, record and audit it; returns the export row."""
     export_id = str(uuid.uuid4())
@@ -80,8 +121,6 @@ def run(db, user_id, study, options, folder):
     path = folder / f"{export_id}.zip"
     with open(path, "wb") as out:
         summary = export.write(db, study["id"], options, out)
-    import hashlib
-
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     public_options = {"free_text": options.free_text, "k": options.k, "iso_week": options.iso_week,
                       "study_key": bool(options.study_key), "stats_files": options.stats_files}

@@ -9,63 +9,34 @@ journal/idempotency.py), so a second copy is a `duplicate`, not a second record.
 Access is decided now, at sync time, not when the item was captured: an item for a citizen
 the user may no longer see (another team, a recusal declared since) is `forbidden`.
 """
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 
-from . import access, expectations, meetings, outcomes, recusals
+from . import access, casework, recusals
+from .config import LIMITS
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .messages import translate
-from .schemas import (
+from .schemas.core import (
+    SYNC_OPERATIONS,
     ExpectationIn,
     ExpectationOut,
-    In,
     MeetingIn,
     MeetingOut,
-    OutcomeIn,
     OutcomeOut,
     RecusalIn,
     RecusalOut,
-    StrictInteger,
-    one_of,
+    SyncItemIn,
+    SyncOutcomeIn,
 )
 
-MAX_ITEMS = 500
+MAX_ITEMS = LIMITS["sync_items"]
 
-
-def _meeting(db, user, citizen, data):
-    return meetings.create(db, user, citizen, data)
-
-
-def _expectation(db, user, citizen, data):
-    return expectations.add(db, user, citizen, data)
-
-
-def _outcome(db, user, citizen, data):
-    return outcomes.record(db, user, citizen, data)
-
-
-def _recusal(db, user, citizen, data):
-    return recusals.declare(db, user, citizen, data.get("user_id"), data.get("reason"))
-
-
-class SyncOutcomeIn(OutcomeIn):
-    """Queued outcomes must carry their client UUID: without it a resend would be a second outcome."""
-
-    id = OutcomeIn._declared_fields["id"].__class__(required=True)
-
-
-#: op → (input schema, domain function, output schema)
+#: op → (input schema, use case in journal/casework.py, output schema)
 OPERATIONS = {
-    "create_meeting": (MeetingIn, _meeting, MeetingOut),
-    "add_expectation": (ExpectationIn, _expectation, ExpectationOut),
-    "record_outcome": (SyncOutcomeIn, _outcome, OutcomeOut),
-    "declare_recusal": (RecusalIn, _recusal, RecusalOut),
+    "create_meeting": (MeetingIn, casework.log_meeting, MeetingOut),
+    "add_expectation": (ExpectationIn, casework.add_expectation, ExpectationOut),
+    "record_outcome": (SyncOutcomeIn, casework.record_outcome, OutcomeOut),
+    "declare_recusal": (RecusalIn, casework.declare_recusal, RecusalOut),
 }
-
-
-class SyncItemIn(In):
-    op = fields.String(required=True, validate=one_of(tuple(OPERATIONS)))
-    citizen_id = StrictInteger(required=True)
-    data = fields.Dict(required=True)
 
 
 def _citizen_or_status(db, user, citizen_id):

@@ -3,13 +3,16 @@
 Passwords are hashed with Werkzeug's scrypt. A user belongs to one team, except admins and
 researchers, who may have none (DESIGN.md "Users and roles").
 """
+import json
 from dataclasses import dataclass
 
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import clock
+from . import audit, clock
+from .db import transaction
 from .errors import Conflict, Invalid, NotFound
+from .sparring.rules import phase_minutes
 
 ROLES = ("worker", "lead", "researcher", "admin")
 #: Roles that work with cases (citizens, meetings, expectations).
@@ -84,6 +87,36 @@ def team_members(db, team_id):
     )
 
 
+def active_members(db, team_id, user_ids):
+    """The active workers and leads of the team among *user_ids*, by id (sparring, actions)."""
+    if not user_ids:
+        return {}
+    marks = ",".join("?" * len(user_ids))
+    return {
+        row["id"]: row
+        for row in db.query(
+            f"SELECT id, display_name, role FROM user WHERE id IN ({marks}) AND team_id = ? AND active = 1 "
+            f"AND role IN ({','.join('?' * len(CASE_ROLES))})",
+            [*user_ids, team_id, *CASE_ROLES],
+        )
+    }
+
+
+def set_locale(db, user_id, locale):
+    """Remember a user's chosen language."""
+    with transaction(db):
+        db.execute("UPDATE user SET locale = ? WHERE id = ?", [locale, user_id])
+
+
+def researchers(db):
+    """Usernames of active researchers (to attach to a study)."""
+    return [r[0] for r in db.execute("SELECT username FROM user WHERE role = 'researcher' AND active = 1 ORDER BY username")]
+
+
+def team_names(db):
+    return [r[0] for r in db.execute("SELECT name FROM team ORDER BY name")]
+
+
 def create_user(db, username, password, role, team_id=None, display_name=None, locale=None):
     """Create a user; raises Invalid for a bad role/password, Conflict for a taken name."""
     if role not in ROLES:
@@ -116,6 +149,21 @@ def get_team(db, team_id):
     if not rows:
         raise NotFound()
     return rows[0]
+
+
+def update_team(db, user, team, changes):
+    """A lead changes the team's thresholds, language or sparring time boxes (audited).
+
+    Time boxes are merged into the ones already set, so changing one phase keeps the others.
+    """
+    if changes:
+        changes = dict(changes)
+        if "phase_minutes" in changes:
+            changes["phase_minutes"] = json.dumps(dict(phase_minutes(team), **changes["phase_minutes"]))
+        with transaction(db):
+            db.table("team").update(team["id"], changes)
+            audit.record(db, user.id, "team.update", "team", team["id"], changes)
+    return get_team(db, team["id"])
 
 
 def team_by_name(db, name):

@@ -10,13 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journal.config import CURRENT_WINDOW_DAYS
+from journal.idempotency import content_hash
 from journal.expectations import (
     BANDS,
     SOURCES,
     View,
     band,
     band_words,
-    content_hash,
     current_views,
     label_key,
     live_entries,
@@ -474,7 +474,7 @@ SOME_SOURCES = ["worker", "citizen", "doctor", "parent", "other_department"]
 @st.composite
 def entry_lists(draw, sources=SOME_SOURCES, min_size=0, max_size=14):
     """Realistic histories: unique ids, each entry superseded at most once, by a later entry
-    of the same source (as expectations.add enforces)."""
+    of the same source (as casework.add_expectation enforces)."""
     n = draw(st.integers(min_value=min_size, max_value=max_size))
     rows = []
     superseded = set()

@@ -14,7 +14,7 @@ import pytest
 from journal import clock
 from journal.clashes import Prompt
 from journal.db import transaction
-from journal.sparring import PHASES, agreement, causes_to_raise, next_phase
+from journal.sparring.rules import PHASES, agreement, causes_to_raise, next_phase
 
 from . import factories
 from .conftest import Session

@@ -5,10 +5,10 @@ from flask_wtf.csrf import generate_csrf
 
 from .. import auth, users
 from ..access import allow, csrf_exempt, public
-from .parsing import Blueprint
 from ..db import get_db
 from ..limiter import limiter
-from ..schemas import LoginIn, LoginOut, MeOut
+from ..schemas.core import LoginIn, LoginOut, MeOut
+from .parsing import Blueprint
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Sessions")
 

@@ -5,11 +5,10 @@ and recusal; every read of one citizen is audited.
 """
 from flask_login import current_user
 
-from .. import citizens, expectations, meetings, outcomes, recusals
-from ..access import allow, citizen_for
-from .parsing import Blueprint
+from .. import casework, citizens, expectations, meetings, outcomes, recusals
+from ..access import allow, citizen_for, read_citizen
 from ..db import get_db
-from ..schemas import (
+from ..schemas.core import (
     CitizenIn,
     CitizenListArgs,
     CitizenOut,
@@ -31,16 +30,19 @@ from ..schemas import (
     RecusalOut,
 )
 from ..users import CASE_ROLES, get_team
+from .parsing import Blueprint
 
 blp = Blueprint("api_citizens", __name__, url_prefix="/api/v1/citizens", description="Citizens and their journal")
 
 
 def _citizen(citizen_id):
+    """A citizen to write to (no read is recorded: the write is audited itself)."""
     return citizen_for(get_db(), current_user, citizen_id)
 
 
-def _viewed(citizen, what):
-    citizens.record_view(get_db(), current_user, citizen, what)
+def _read(citizen_id, what):
+    """A citizen whose data this response shows: access checked and the read audited."""
+    return read_citizen(get_db(), current_user, citizen_id, what)
 
 
 def _status(created):
@@ -83,8 +85,7 @@ def create_citizen(data):
 def get_citizen(citizen_id):
     """One citizen with current views, gaps, spread, clash flag and prompts."""
     db = get_db()
-    citizen = _citizen(citizen_id)
-    _viewed(citizen, "citizen")
+    citizen = _read(citizen_id, "citizen")
     return citizens.detail(db, get_team(db, citizen["team_id"]), citizen)
 
 
@@ -105,10 +106,8 @@ def patch_citizen(data, citizen_id):
 def get_clash(citizen_id):
     """Current views, signed gaps against the worker view, spread, clash flag and prompts."""
     db = get_db()
-    citizen = _citizen(citizen_id)
-    _viewed(citizen, "clash")
-    result = citizens.summary(get_team(db, citizen["team_id"]), expectations.for_citizen(db, citizen_id))
-    return citizens.clash_dict(result)
+    citizen = _read(citizen_id, "clash")
+    return citizens.clash_dict(citizens.summary(get_team(db, citizen["team_id"]), expectations.for_citizen(db, citizen_id)))
 
 
 @blp.route("/<int:citizen_id>/meetings", methods=["GET"])
@@ -117,8 +116,7 @@ def get_clash(citizen_id):
 @blp.response(200, MeetingPage)
 def list_meetings(args, citizen_id):
     """The citizen's meetings, newest first, with the expectations logged at each."""
-    citizen = _citizen(citizen_id)
-    _viewed(citizen, "meetings")
+    _read(citizen_id, "meetings")
     return citizens.paginate(meetings.for_citizen(get_db(), citizen_id), args["page"], args["per_page"])
 
 
@@ -130,7 +128,7 @@ def list_meetings(args, citizen_id):
 @blp.alt_response(409, description="The id is stored with other content")
 def create_meeting(data, citizen_id):
     """Log a meeting with its expectations in one transaction (idempotent by `id`)."""
-    created, meeting = meetings.create(get_db(), current_user, _citizen(citizen_id), data)
+    created, meeting = casework.log_meeting(get_db(), current_user, _citizen(citizen_id), data)
     return meeting, _status(created)
 
 
@@ -140,8 +138,7 @@ def create_meeting(data, citizen_id):
 @blp.response(200, ExpectationPage)
 def list_expectations(args, citizen_id):
     """Every entry, newest first, superseded ones included and marked (`superseded_by`)."""
-    citizen = _citizen(citizen_id)
-    _viewed(citizen, "expectations")
+    _read(citizen_id, "expectations")
     entries = expectations.for_citizen(get_db(), citizen_id)
     entries.reverse()
     return citizens.paginate(entries, args["page"], args["per_page"])
@@ -155,7 +152,7 @@ def list_expectations(args, citizen_id):
 @blp.alt_response(409, description="The id is stored with other content, or the target is already corrected")
 def add_expectation(data, citizen_id):
     """Add one expectation outside a meeting, or correct one (`supersedes`)."""
-    created, entry = expectations.add(get_db(), current_user, _citizen(citizen_id), data)
+    created, entry = casework.add_expectation(get_db(), current_user, _citizen(citizen_id), data)
     return entry, _status(created)
 
 
@@ -164,8 +161,7 @@ def add_expectation(data, citizen_id):
 @blp.response(200, RecusalListOut)
 def list_recusals(citizen_id):
     """Recusals on this citizen, lifted ones included (leads)."""
-    citizen = _citizen(citizen_id)
-    _viewed(citizen, "recusals")
+    _read(citizen_id, "recusals")
     return {"items": recusals.for_citizen(get_db(), citizen_id)}
 
 
@@ -176,9 +172,7 @@ def list_recusals(citizen_id):
 @blp.alt_response(200, schema=RecusalOut, description="Already recused: the existing recusal")
 def declare_recusal(data, citizen_id):
     """Declare that you (or, for a lead, a team member) must be kept out of this case."""
-    created, recusal = recusals.declare(
-        get_db(), current_user, _citizen(citizen_id), data.get("user_id"), data.get("reason")
-    )
+    created, recusal = casework.declare_recusal(get_db(), current_user, _citizen(citizen_id), data)
     return recusal, _status(created)
 
 
@@ -196,8 +190,7 @@ def lift_recusal(data, citizen_id, recusal_id):
 @blp.response(200, OutcomeOut(many=True))
 def list_outcomes(citizen_id):
     """What happened to the citizen, newest first."""
-    citizen = _citizen(citizen_id)
-    _viewed(citizen, "outcomes")
+    _read(citizen_id, "outcomes")
     return outcomes.for_citizen(get_db(), citizen_id)
 
 
@@ -208,5 +201,5 @@ def list_outcomes(citizen_id):
 @blp.alt_response(200, schema=OutcomeOut, description="Re-sent: the stored outcome")
 def record_outcome(data, citizen_id):
     """Record what happened (job, flex job, education, none, other)."""
-    created, outcome = outcomes.record(get_db(), current_user, _citizen(citizen_id), data)
+    created, outcome = casework.record_outcome(get_db(), current_user, _citizen(citizen_id), data)
     return outcome, _status(created)

@@ -1,48 +1,16 @@
 """POST /api/v1/sync: the offline outbox replays its queue here."""
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import Schema, fields
 
-from .. import sync
+from .. import citizens, sync
 from ..access import allow
 from ..db import get_db
 from ..errors import JournalError
-from ..users import CASE_ROLES
+from ..schemas.core import OfflineListOut, SyncIn, SyncOut
+from ..users import CASE_ROLES, get_team
 from .parsing import Blueprint
 
 blp = Blueprint("api_sync", __name__, url_prefix="/api/v1", description="Offline sync")
-
-
-class SyncIn(Schema):
-    class Meta:
-        unknown = "raise"
-
-    items = fields.List(fields.Raw(allow_none=True), required=True, metadata={"description": f"at most {sync.MAX_ITEMS} operations"})
-
-
-class SyncResultOut(Schema):
-    index = fields.Integer()
-    status = fields.String(metadata={"enum": ["created", "duplicate", "conflict", "invalid", "forbidden", "not_found"]})
-    id = fields.Raw(metadata={"description": "the record's id (a UUID, or a number for recusals)"})
-    record = fields.Dict()
-    errors = fields.Dict()
-    message = fields.String()
-    code = fields.String()
-
-
-class SyncOut(Schema):
-    results = fields.List(fields.Nested(SyncResultOut))
-
-
-class OfflineCitizenOut(Schema):
-    id = fields.Integer()
-    case_ref = fields.String()
-    worker_value = fields.Integer(allow_none=True)
-    clash = fields.Boolean()
-
-
-class OfflineListOut(Schema):
-    items = fields.List(fields.Nested(OfflineCitizenOut))
 
 
 class TooLarge(JournalError):
@@ -77,9 +45,6 @@ def offline_citizens():
 
     No names and no notes are ever stored on the device.
     """
-    from .. import citizens
-    from ..users import get_team
-
     db = get_db()
     items = citizens.visible(db, current_user, get_team(db, current_user.team_id))
     items.sort(key=citizens.attention_order)

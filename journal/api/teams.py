@@ -1,14 +1,12 @@
 """The team: its clash overview and (for leads) its settings."""
-import json
-
 from flask_login import current_user
 
-from .. import audit, citizens
+from .. import citizens, users
 from ..access import allow, require_lead, team_for
+from ..db import get_db
+from ..schemas.core import TeamClashArgs, TeamClashPage, TeamOut, TeamPatch
+from ..users import CASE_ROLES
 from .parsing import Blueprint
-from ..db import get_db, transaction
-from ..schemas import TeamClashArgs, TeamClashPage, TeamOut, TeamPatch
-from ..users import CASE_ROLES, get_team
 
 blp = Blueprint("api_teams", __name__, url_prefix="/api/v1/teams", description="Teams")
 
@@ -28,17 +26,9 @@ def get_team_view(team_id):
 def patch_team(data, team_id):
     """Change the team's thresholds or language (leads)."""
     db = get_db()
-    team_for(db, current_user, team_id)
+    team = team_for(db, current_user, team_id)
     require_lead(current_user)
-    if data:
-        if "phase_minutes" in data:
-            from ..sparring import phase_minutes
-
-            data["phase_minutes"] = json.dumps(dict(phase_minutes(get_team(db, team_id)), **data["phase_minutes"]))
-        with transaction(db):
-            db.table("team").update(team_id, data)
-            audit.record(db, current_user.id, "team.update", "team", team_id, data)
-    return get_team(db, team_id)
+    return users.update_team(db, current_user, team, data)
 
 
 @blp.route("/<int:team_id>/clashes", methods=["GET"])

@@ -2,24 +2,18 @@
 from urllib.parse import urlsplit
 
 from flask import redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields
 
-from .. import auth
+from .. import auth, users
 from ..access import allow, public
-from ..db import get_db, transaction
+from ..db import get_db
 from ..errors import JournalError
-from ..schemas import LoginIn, one_of
+from ..schemas.core import LanguageIn, LoginIn
 from ..users import ROLES
 from . import bp
-
-LANGUAGES = ("da", "sv", "en")
-
-
-class LanguageIn(Schema):
-    locale = fields.String(required=True, validate=one_of(LANGUAGES))
-    next = fields.String(load_default="/")
+from .forms import load
 
 
 def safe_next(target, default="/"):
@@ -34,25 +28,20 @@ def safe_next(target, default="/"):
 @public
 def login():
     """The login form; a locked username gets the lockout message with the minutes to wait."""
-    error, status, username = None, 200, ""
+    error, status = None, 200
     if request.method == "POST":
-        username = request.form.get("username", "")
-        try:
-            data = LoginIn().load({"username": username, "password": request.form.get("password", "")})
-            auth.authenticate(get_db(), data["username"], data["password"])
-            refresh()
-            return redirect(safe_next(request.args.get("next"), url_for("web.index")))
-        except ValidationError:
-            error, status = _l_missing(), 422
-        except JournalError as failure:
-            error, status = failure.message, failure.status
-    return render_template("login.html", error=error, username=username), status
-
-
-def _l_missing():
-    from flask_babel import gettext as _
-
-    return _("Enter your username and password.")
+        data, errors = load(LoginIn(), request.form)
+        if errors:
+            error, status = _("Enter your username and password."), 422
+        else:
+            try:
+                auth.authenticate(get_db(), data["username"], data["password"])
+            except JournalError as failure:
+                error, status = failure.message, failure.status
+            else:
+                refresh()
+                return redirect(safe_next(request.args.get("next"), url_for("web.index")))
+    return render_template("login.html", error=error, form=request.form), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -67,14 +56,11 @@ def logout():
 @public
 def language():
     """Remember the chosen language: on the user when logged in, else in the session."""
-    try:
-        data = LanguageIn().load({"locale": request.form.get("locale", ""), "next": request.form.get("next", "/")})
-    except ValidationError:
+    data, errors = load(LanguageIn(), request.form)
+    if errors:
         return redirect(url_for("web.index"))
     if current_user.is_authenticated:
-        db = get_db()
-        with transaction(db):
-            db.execute("UPDATE user SET locale = ? WHERE id = ?", [data["locale"], current_user.id])
+        users.set_locale(get_db(), current_user.id, data["locale"])
         current_user.locale = data["locale"]
     session["locale"] = data["locale"]
     refresh()

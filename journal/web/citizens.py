@@ -4,32 +4,31 @@ import uuid
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import Schema, ValidationError
+from marshmallow import ValidationError
 
-from .. import citizens, clock, expectations, meetings, outcomes, recusals, sparring
-from ..access import allow, citizen_for
+from .. import casefile, casework, charts, citizens, clock, expectations
+from ..access import allow, citizen_for, read_citizen, record_citizen_read
 from ..clashes import describe
 from ..config import LIMITS
 from ..db import get_db
-from ..schemas import MODES, MeetingIn, RecusalIn, Text
+from ..schemas.core import MODES, MeetingIn, RecusalIn
+from ..schemas.sparring import SparringQuestionIn
 from ..users import CASE_ROLES, get_team
 from . import bp
-from .forms import MAX_ROWS, meeting_body, meeting_errors
+from .forms import MAX_ROWS, load, meeting_body, meeting_errors
 
 #: Collaborator rows shown without JavaScript (the script adds rows as people are ticked).
 STATIC_ROWS = 3
 
 
-class SparringQuestionIn(Schema):
-    question = Text(LIMITS["reason"], required=True)
-
-
 def _citizen(citizen_id):
+    """A citizen to write to (the write is audited itself)."""
     return citizen_for(get_db(), current_user, citizen_id)
 
 
-def _viewed(citizen, what):
-    citizens.record_view(get_db(), current_user, citizen, what)
+def _read(citizen_id, what):
+    """A citizen whose data this page shows: access checked and the read audited."""
+    return read_citizen(get_db(), current_user, citizen_id, what)
 
 
 @bp.route("/citizens", endpoint="citizens")
@@ -47,28 +46,30 @@ def citizens_list():
 @allow(*CASE_ROLES)
 def citizen_page(citizen_id):
     """Expectations over time, current views with gaps, meetings, prompts and actions."""
-    from .. import charts
+    return _citizen_page(_read(citizen_id, "page"))
 
+
+def _citizen_page(citizen, errors=None, form=None):
+    """Render the citizen page (again, with *errors* next to a form's fields and a 422)."""
     db = get_db()
-    citizen = _citizen(citizen_id)
-    _viewed(citizen, "page")
     team = get_team(db, citizen["team_id"])
-    entries = expectations.for_citizen(db, citizen_id)
-    detail = citizens.detail(db, team, citizen)
-    summary = citizens.summary(team, entries)
-    return render_template(
+    page = casefile.read(db, team, citizen)
+    html = render_template(
         "citizen.html",
-        citizen=detail,
+        citizen=page["citizen"],
         team=team,
-        summary=summary,
-        prompts=[(p, describe(p)) for p in summary.prompts],
-        chart=charts.expectation_chart(entries, team, clock.today()),
-        meetings=meetings.for_citizen(db, citizen_id),
-        outcomes=outcomes.for_citizen(db, citizen_id),
-        requests=[dict(r, detail=sparring.request_detail(r, for_team=False)) for r in sparring.open_for_citizen(db, citizen_id)],
-        actions=sparring.for_citizen(db, citizen_id),
+        summary=page["summary"],
+        prompts=[(p, describe(p)) for p in page["summary"].prompts],
+        chart=charts.expectation_chart(page["entries"], team, page["today"]),
+        meetings=page["meetings"],
+        outcomes=page["outcomes"],
+        requests=page["requests"],
+        actions=page["actions"],
         saved=request.args.get("saved"),
+        errors=errors or {},
+        form=form or {},
     )
+    return (html, 422) if errors else html
 
 
 def _new_ids(count):
@@ -80,10 +81,10 @@ def _new_ids(count):
 def log_meeting(citizen_id):
     """One screen: date, mode, who was present, your own rating first, then the others'."""
     db = get_db()
-    citizen = _citizen(citizen_id)
     errors, form = {}, request.form
     if request.method == "POST":
-        body, rows = meeting_body(request.form)
+        citizen = _citizen(citizen_id)
+        body, rows = meeting_body(form)
         try:
             data = MeetingIn().load(body)
         except ValidationError as error:
@@ -92,8 +93,10 @@ def log_meeting(citizen_id):
             if not any(e["source"] == "worker" for e in data["expectations"]):
                 errors = {"own_value": [_("Rate the citizen's chance yourself first.")]}
             else:
-                meetings.create(db, current_user, citizen, data)
+                casework.log_meeting(db, current_user, citizen, data)
                 return redirect(url_for("web.citizen_page", citizen_id=citizen_id, saved=data["id"]) + "#result")
+    else:
+        citizen = _read(citizen_id, "meeting_form")
     team = get_team(db, citizen["team_id"])
     views = citizens.summary(team, expectations.for_citizen(db, citizen_id)).views
     ids = _new_ids(2 + MAX_ROWS)
@@ -124,16 +127,15 @@ def _posted_rows(form):
 def declare_recusal(citizen_id):
     """Declare that you have a private relation to the citizen, after a confirmation."""
     db = get_db()
-    citizen = _citizen(citizen_id)
     if request.method == "POST":
-        try:
-            data = RecusalIn().load({k: v for k, v in {"reason": request.form.get("reason")}.items() if v})
-        except ValidationError as error:
-            return render_template("recusal.html", citizen=citizen, errors=error.messages), 422
-        recusals.declare(db, current_user, citizen, None, data.get("reason"))
+        citizen = _citizen(citizen_id)
+        data, errors = load(RecusalIn(), request.form)
+        if errors:
+            return render_template("recusal.html", citizen=citizen, errors=errors), 422
+        casework.declare_recusal(db, current_user, citizen, data)
         flash(_("You are recused from %(ref)s. The case is no longer shown to you.", ref=citizen["case_ref"]))
         return redirect(url_for("web.citizens"))
-    return render_template("recusal.html", citizen=citizen, errors={})
+    return render_template("recusal.html", citizen=_read(citizen_id, "recusal_form"), errors={})
 
 
 @bp.route("/citizens/<int:citizen_id>/sparring", methods=["POST"])
@@ -142,11 +144,10 @@ def request_sparring(citizen_id):
     """Ask colleagues for sparring on the case, with a short question."""
     db = get_db()
     citizen = _citizen(citizen_id)
-    try:
-        data = SparringQuestionIn().load({"question": request.form.get("question", "")})
-    except ValidationError as error:
-        flash(_("Write a short question for your colleagues.") + " " + " ".join(map(str, error.messages.get("question", []))), "error")
-        return redirect(url_for("web.citizen_page", citizen_id=citizen_id) + "#sparring")
-    sparring.request_manual(db, current_user, citizen, data["question"])
+    data, errors = load(SparringQuestionIn(), request.form)
+    if errors:
+        record_citizen_read(db, current_user, citizen_id, "page")
+        return _citizen_page(citizen, errors, request.form)
+    casework.request_sparring(db, current_user, citizen, data["question"])
     flash(_("Sparring requested. Your team lead sees it in the queue."))
     return redirect(url_for("web.citizen_page", citizen_id=citizen_id) + "#sparring")

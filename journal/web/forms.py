@@ -1,10 +1,17 @@
 """HTML form posts → the same dicts the JSON API takes, so one marshmallow schema validates both.
 
-Browsers send every value as a string; the API schemas insist on JSON numbers. These pure
-functions turn the form's strings into numbers where a number is expected (leaving anything
-that is not a number as it is, for the schema to refuse) and assemble nested structures such
-as a meeting's expectations from flat field names.
+Browsers send every value as a string; the API schemas insist on JSON numbers and booleans.
+`load(schema, form)` reads exactly the fields the schema declares, turns strings into numbers
+or booleans where the schema expects them (leaving anything else as it is, for the schema to
+refuse with its own message), and treats an empty optional field as "not given". A meeting's
+expectations are assembled from flat field names by `meeting_body`. Views never read
+`request.form` themselves.
 """
+from marshmallow import ValidationError
+from marshmallow import fields as ma_fields
+
+from ..messages import translate
+from ..schemas.fields import StrictBoolean, StrictInteger
 
 #: Collaborator rows on the log-meeting form: c0_…, c1_…, … up to this many.
 MAX_ROWS = 8
@@ -21,6 +28,69 @@ def number(value):
 def optional(value):
     """An empty form field means "not given"."""
     return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
+
+#: How a checkbox or a hidden field spells a boolean.
+BOOLEANS = {"1": True, "on": True, "true": True, "0": False, "off": False, "false": False}
+
+
+def _value(field, value):
+    if isinstance(field, StrictInteger):
+        return number(value)
+    if isinstance(field, StrictBoolean):
+        return BOOLEANS.get(value.strip().lower(), value) if isinstance(value, str) else value
+    return value
+
+
+def form_body(schema, form, names=None):
+    """The JSON body *schema* expects, from a posted form (a werkzeug MultiDict).
+
+    Only the fields the schema declares are read (the CSRF token and buttons are not data);
+    lists come from repeated fields (checkboxes); blank optional fields are left out.
+
+    :param names: schema field → form field name, where a page holds several such forms
+        and their inputs need unique names (e.g. ``{"value": "value-7"}``)
+    """
+    body = {}
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        source = (names or {}).get(key, key)
+        if field.dump_only:
+            continue
+        if isinstance(field, ma_fields.List):
+            if source in form or field.required:
+                body[key] = [_value(field.inner, v) for v in form.getlist(source)]
+        elif source in form:
+            value = form.get(source)
+            if optional(value) is None and not field.required:
+                continue
+            body[key] = _value(field, value)
+    return body
+
+
+def load(schema, form, names=None):
+    """Validate a posted form with *schema*, exactly as the API validates a JSON body.
+
+    :returns: (data, errors): the loaded dict and {}, or None and {field: [messages]} in the
+        user's language, for the template to show next to each field
+    """
+    try:
+        return schema.load(form_body(schema, form, names)), {}
+    except ValidationError as error:
+        return None, flatten(error.messages)
+
+
+def flatten(errors):
+    """{field: [message, ...]} in the current language, nested messages joined under their field."""
+    return {key: _messages(translate(value)) for key, value in (errors or {}).items()}
+
+
+def domain_errors(error):
+    """The {field: [messages]} of a domain Invalid/JournalError, its message under "_schema"."""
+    errors = flatten(error.errors)
+    if error.message and not errors:
+        errors["_schema"] = [str(error.message)]
+    return errors
 
 
 def meeting_body(form):

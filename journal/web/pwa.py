@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from .. import clock
 from ..access import public
 from ..expectations import SOURCES
-from ..schemas import MODES
+from ..schemas.core import MODES
 from . import bp
 from .forms import MAX_ROWS
 

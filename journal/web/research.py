@@ -2,58 +2,49 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import ValidationError
 
-from .. import studies
+from .. import studies, users
 from ..access import allow
-from ..api.exports import ExportIn, exports_folder
+from ..datadict import TABLES
 from ..db import get_db
 from ..errors import JournalError
-from ..export import Options
+from ..schemas.exports import ExportIn, StudyIn
 from . import bp
-from .forms import number
+from .forms import domain_errors, load
+
+
+def _research_page(errors=None):
+    db = get_db()
+    html = render_template(
+        "research.html",
+        studies=studies.for_researcher(db, current_user.id),
+        exports=studies.recent_exports(db, current_user.id),
+        errors=errors or {},
+        form=request.form,
+    )
+    return (html, 422) if errors else html
 
 
 @bp.route("/research")
 @allow("researcher")
 def research():
     """A researcher's studies, the export form, and their earlier exports."""
-    db = get_db()
-    mine = list(
-        db.query(
-            "SELECT e.id, e.created_at, e.options, study.name AS study FROM export e JOIN study ON study.id = e.study_id "
-            "WHERE e.user_id = ? ORDER BY e.created_at DESC LIMIT 20",
-            [current_user.id],
-        )
-    )
-    return render_template("research.html", studies=studies.for_researcher(db, current_user.id), exports=mine)
+    return _research_page()
 
 
 @bp.route("/research/exports", methods=["POST"])
 @allow("researcher")
 def research_export():
-    db = get_db()
-    body = {
-        "study": request.form.get("study", ""),
-        "free_text": request.form.get("free_text") == "1",
-        "iso_week": request.form.get("iso_week") == "1",
-        "stats_files": request.form.get("stats_files") == "1",
-        "k": number(request.form.get("k") or "5"),
-    }
+    """Make an anonymised export of one of your studies."""
+    data, errors = load(ExportIn(), request.form)
+    if errors:
+        return _research_page(errors)
     try:
-        data = ExportIn().load(body)
-        study = studies.get(db, data["study"])
-        if study is None:
-            raise JournalError(_("No such study."))
-        studies.may_export(db, current_user, study)
-        row = studies.run(db, current_user.id, study, Options(free_text=data["free_text"], k=data["k"], iso_week=data["iso_week"], stats_files=data["stats_files"]), exports_folder())
-    except ValidationError as error:
-        detail = " ".join(f"{field}: {' '.join(map(str, messages))}" for field, messages in error.messages.items())
-        flash(_("The export could not be made.") + " " + detail, "error")
-        return redirect(url_for("web.research"))
+        row = studies.make_export(get_db(), current_user, data)
     except JournalError as error:
-        flash(_("The export could not be made.") + " " + str(error.message or ""), "error")
-        return redirect(url_for("web.research"))
+        if error.status != 404:
+            raise
+        return _research_page({"study": [_("No such study.")]})
     flash(_("Export ready: %(rows)s citizens, %(suppressed)s left out for k-anonymity.", rows=row["summary"]["rows"]["citizens"], suppressed=row["summary"]["suppressed"]))
     return redirect(url_for("web.research"))
 
@@ -62,8 +53,6 @@ def research_export():
 @allow("researcher", "admin")
 def research_docs():
     """What an export holds, column by column: the codebook as a page."""
-    from ..datadict import TABLES
-
     return render_template("research_about.html", tables=TABLES)
 
 
@@ -72,22 +61,23 @@ def research_docs():
 def admin_studies():
     """Enrol teams in a named study and attach researchers."""
     db = get_db()
+    errors = {}
     if request.method == "POST":
-        name = (request.form.get("name") or "").strip()[:120]
-        teams = request.form.getlist("teams")
-        researchers = request.form.getlist("researchers")
-        if not name or not teams:
-            flash(_("Give the study a name and enrol at least one team."), "error")
-        else:
+        data, errors = load(StudyIn(), request.form)
+        if not errors:
             try:
-                studies.upsert(db, current_user.id, name, teams, researchers)
-                flash(_("Study %(name)s saved.", name=name))
+                studies.upsert(db, current_user.id, data["name"], data["teams"], data["researchers"])
             except JournalError as error:
-                flash(" ".join(" ".join(v) for v in error.errors.values()) or str(error.message), "error")
-        return redirect(url_for("web.admin_studies"))
-    return render_template(
+                errors = domain_errors(error)
+            else:
+                flash(_("Study %(name)s saved.", name=data["name"]))
+                return redirect(url_for("web.admin_studies"))
+    html = render_template(
         "admin_studies.html",
         studies=studies.all_studies(db),
-        teams=[r[0] for r in db.execute("SELECT name FROM team ORDER BY name")],
-        researchers=[r[0] for r in db.execute("SELECT username FROM user WHERE role = 'researcher' AND active = 1 ORDER BY username")],
+        teams=users.team_names(db),
+        researchers=users.researchers(db),
+        errors=errors,
+        form=request.form,
     )
+    return (html, 422) if errors else html

@@ -1,151 +1,36 @@
-"""marshmallow schemas: every input is loaded through one, every output dumped through one.
+"""Schemas of the casework: auth, citizens, expectations, meetings, outcomes, recusals, teams,
+and the offline sync envelope. Used by the API and the web forms alike.
 
 Inputs reject unknown keys, wrong types and oversized text with field errors (422) before
 any rule or SQL sees them. Limits are in config.LIMITS and documented in docs/api.md.
 """
-import uuid
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from . import clock
-from .config import LIMITS
-from .expectations import BANDS, CONFIDENCES, CONTEXTS, SOURCES, band
-from .national_id import contains_national_id
-from .users import ROLES
+from .. import clock
+from ..config import LANGUAGES, LIMITS
+from ..expectations import BANDS, CONFIDENCES, CONTEXTS, SOURCES, band, perspective
+from ..sparring.rules import TIMED_PHASES, phase_minutes
+from ..users import ROLES
+from .fields import (
+    ClientUUID,
+    In,
+    IsoDate,
+    PageArgs,
+    StrictInteger,
+    Text,
+    at_most,
+    between,
+    one_of,
+    page_of,
+    past_date,
+)
 
 GENDERS = ("female", "male", "other", "unknown")
 GOALS = ("job", "education")
 STATUSES = ("active", "closed")
 MODES = ("in_person", "video", "phone", "home_visit", "written")
 OUTCOMES = ("job", "flex_job", "education", "none", "other")
-EARLIEST_DATE = date(2000, 1, 1)
-
-
-# --- fields -------------------------------------------------------------------------------
-
-
-MAX_INT = 2**63 - 1
-
-
-class _TranslatedErrors:
-    """Let fields keep lazy (translatable) messages: resolve and format them when raised."""
-
-    def make_error(self, key, **kwargs):
-        return ValidationError(str(self.error_messages[key]).format(**kwargs))
-
-
-class StrictInteger(_TranslatedErrors, fields.Integer):
-    """An integer that must arrive as a JSON number: "7", 7.5 and true are refused, and so is
-    anything beyond SQLite's 64-bit integers."""
-
-    default_error_messages = {"range": _l("Number out of range.")}
-
-    def __init__(self, **kwargs):
-        super().__init__(strict=True, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.make_error("invalid")
-        number = super()._deserialize(value, attr, data, **kwargs)
-        if abs(number) > MAX_INT:
-            raise self.make_error("range")
-        return number
-
-
-class StrictBoolean(_TranslatedErrors, fields.Boolean):
-    """A JSON true or false: "yes", 1 and "true" are refused."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
-
-
-class Text(_TranslatedErrors, fields.String):
-    """Trimmed free text with a maximum length; blank optional text becomes null.
-
-    National ID numbers are refused in every free-text field, not only in case references:
-    the journal never stores them (DESIGN.md), and a note is where one would slip in.
-    """
-
-    default_error_messages = {
-        "blank": _l("Must not be blank."),
-        "control": _l("Contains control characters."),
-        "too_long": _l("Longer than {max} characters."),
-    }
-
-    def __init__(self, max_length, *, required=False, **kwargs):
-        self.max_length = max_length
-        metadata = dict(kwargs.pop("metadata", {}), maxLength=max_length)
-        super().__init__(required=required, allow_none=not required, metadata=metadata, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if any(ord(c) < 32 and c not in "\n\r\t" for c in text):
-            raise self.make_error("control")
-        if not text:
-            if self.required:
-                raise self.make_error("blank")
-            return None
-        if len(text) > self.max_length:
-            raise self.make_error("too_long", max=self.max_length)
-        if contains_national_id(text):
-            raise ValidationError(
-                str(_l("National ID numbers (CPR or personnummer) are never stored. Use the team's own case reference."))
-            )
-        return text
-
-
-class ClientUUID(fields.UUID):
-    """A UUID made on the client (idempotency key), stored as its canonical lowercase string."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise self.make_error("invalid_uuid")
-        return str(super()._deserialize(value, attr, data, **kwargs))
-
-
-class IsoDate(fields.Date):
-    """A date; dumps stored ISO strings as they are."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if isinstance(value, str):
-            return value
-        return super()._serialize(value, attr, obj, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-def past_date(value):
-    """Dates of things that happened: not in the future, not before 2000."""
-    if value > clock.today():
-        raise ValidationError(str(_l("Must not be in the future.")))
-    if value < EARLIEST_DATE:
-        raise ValidationError(str(_l("Must not be before 2000-01-01.")))
-
-
-def one_of(choices):
-    return validate.OneOf(choices, error=_l("Must be one of: {choices}."))
-
-
-def between(low, high):
-    return validate.Range(min=low, max=high, error=_l("Must be between {min} and {max}."))
-
-
-def at_most(count):
-    return validate.Length(max=count, error=_l("At most {max} items."))
-
-
-class In(Schema):
-    """Base for inputs: unknown keys are an error, not silently dropped."""
-
-    class Meta:
-        unknown = RAISE
 
 
 # --- auth ----------------------------------------------------------------------------------
@@ -170,8 +55,6 @@ class TeamOut(Schema):
     phase_minutes = fields.Method("_minutes", metadata={"description": "suggested minutes per sparring phase"})
 
     def _minutes(self, team):
-        from .sparring import phase_minutes
-
         return phase_minutes(team)
 
 
@@ -193,28 +76,6 @@ class MeOut(Schema):
     user = fields.Nested(UserOut)
     team = fields.Nested(TeamOut, allow_none=True)
     csrf_token = fields.String()
-
-
-# --- pagination ---------------------------------------------------------------------------
-
-
-class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=between(1, 100_000))
-    per_page = fields.Integer(load_default=50, validate=between(1, LIMITS["per_page"]))
-
-
-def page_of(item_schema, name):
-    """The list envelope {items, total, page, per_page} around *item_schema*."""
-    return type(
-        name,
-        (Schema,),
-        {
-            "items": fields.List(fields.Nested(item_schema)),
-            "total": fields.Integer(),
-            "page": fields.Integer(),
-            "per_page": fields.Integer(),
-        },
-    )
 
 
 # --- citizens -----------------------------------------------------------------------------
@@ -405,8 +266,6 @@ class MeetingIn(In):
             raise ValidationError(str(_l("Every expectation needs its own id.")), "expectations")
         if sum(1 for e in entries if e["source"] == "worker") > 1:
             raise ValidationError(str(_l("A meeting holds one worker view.")), "expectations")
-        from .expectations import perspective
-
         keys = [perspective(e) for e in entries]
         if len(set(keys)) != len(keys):
             raise ValidationError(str(_l("Each source (and label) once per meeting.")), "expectations")
@@ -481,20 +340,70 @@ class RecusalListOut(Schema):
     items = fields.List(fields.Nested(RecusalOut))
 
 
-SESSION_PHASES = ("present", "blind_rating", "reveal", "questions", "reflections", "response", "actions")
-
-
 class TeamPatch(In):
     phase_minutes = fields.Dict(
-        keys=fields.String(validate=one_of(SESSION_PHASES)),
+        keys=fields.String(validate=one_of(TIMED_PHASES)),
         values=StrictInteger(validate=between(1, 60)),
         metadata={"description": "suggested minutes per sparring phase, e.g. {\"reflections\": 8}"},
     )
     gap_threshold = StrictInteger(validate=between(1, 10))
     drop_threshold = StrictInteger(validate=between(1, 10))
     stale_low_days = StrictInteger(validate=between(1, 3650))
-    locale = fields.String(validate=one_of(("da", "sv", "en")))
+    locale = fields.String(validate=one_of(LANGUAGES))
 
 
-def new_uuid():
-    return str(uuid.uuid4())
+class LanguageIn(In):
+    """The language picker (web): the chosen language and the page to return to."""
+
+    locale = fields.String(required=True, validate=one_of(LANGUAGES))
+    next = fields.String(load_default="/", validate=validate.Length(max=2000))
+
+
+# --- offline sync -------------------------------------------------------------------------
+
+
+class SyncOutcomeIn(OutcomeIn):
+    """Queued outcomes must carry their client UUID: without it a resend would be a second outcome."""
+
+    id = ClientUUID(required=True, metadata={"description": "client-made UUID, the idempotency key"})
+
+
+SYNC_OPERATIONS = ("create_meeting", "add_expectation", "record_outcome", "declare_recusal")
+
+
+class SyncItemIn(In):
+    op = fields.String(required=True, validate=one_of(SYNC_OPERATIONS))
+    citizen_id = StrictInteger(required=True)
+    data = fields.Dict(required=True)
+
+
+class SyncIn(In):
+    items = fields.List(
+        fields.Raw(allow_none=True), required=True,
+        metadata={"description": f"at most {LIMITS['sync_items']} operations"},
+    )
+
+
+class SyncResultOut(Schema):
+    index = fields.Integer()
+    status = fields.String(metadata={"enum": ["created", "duplicate", "conflict", "invalid", "forbidden", "not_found"]})
+    id = fields.Raw(metadata={"description": "the record's id (a UUID, or a number for recusals)"})
+    record = fields.Dict()
+    errors = fields.Dict()
+    message = fields.String()
+    code = fields.String()
+
+
+class SyncOut(Schema):
+    results = fields.List(fields.Nested(SyncResultOut))
+
+
+class OfflineCitizenOut(Schema):
+    id = fields.Integer()
+    case_ref = fields.String()
+    worker_value = fields.Integer(allow_none=True)
+    clash = fields.Boolean()
+
+
+class OfflineListOut(Schema):
+    items = fields.List(fields.Nested(OfflineCitizenOut))
