@@ -13,6 +13,9 @@ from .db import transaction
 from .errors import Conflict, Invalid, NotFound
 from .users import CASE_ROLES
 
+GENDERS = ("female", "male", "other", "unknown")
+GOALS = ("job", "education")
+STATUSES = ("active", "closed")
 FIELDS = ("case_ref", "display_name", "birth_year", "gender", "goal", "status", "primary_worker_id")
 
 

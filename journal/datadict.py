@@ -9,14 +9,11 @@ test checks that no other column can appear — there are no hand-kept column li
 """
 from dataclasses import dataclass, field
 
+from .citizens import GENDERS, GOALS
 from .expectations import CONFIDENCES, CONTEXTS, SOURCES
-
-GENDERS = ("female", "male", "other", "unknown")
-GOALS = ("job", "education")
-MODES = ("in_person", "video", "phone", "home_visit", "written")
-OUTCOMES = ("job", "flex_job", "education", "none", "other")
-REASONS = ("gap", "drop", "stale_low", "manual")
-REQUEST_STATUSES = ("open", "scheduled", "done", "dismissed")
+from .meetings import MODES
+from .outcomes import KINDS as OUTCOMES
+from .sparring.rules import REASONS, REQUEST_STATUSES
 
 
 @dataclass(frozen=True)

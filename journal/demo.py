@@ -34,9 +34,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from . import audit, clock, recusals, users
-from .sparring import requests
 from .db import transaction
+from .expectations import CONFIDENCES
 from .idempotency import content_hash
+from .meetings import MODES
+from .sparring import requests
 
 PASSWORD = "demo-journal-2026"
 
@@ -221,9 +223,7 @@ PROFILES = {
 }
 del P
 
-MODES = ("in_person", "video", "phone", "home_visit", "written")
-MODE_WEIGHTS = (45, 12, 23, 10, 10)
-CONFIDENCES = ("low", "medium", "high")
+MODE_WEIGHTS = (45, 12, 23, 10, 10)  # in the order of meetings.MODES
 
 #: Short reasons, by locale and a coarse band of the value (low 0–3, mid 4–6, high 7–10).
 BASIS = {

@@ -12,6 +12,7 @@ COLUMNS = (
     "id, citizen_id, worker_id, held_on, mode, participants, note, "
     "reflection_usual, reflection_different, citizen_explanation, recorded_at"
 )
+MODES = ("in_person", "video", "phone", "home_visit", "written")
 REFLECTIONS = ("reflection_usual", "reflection_different", "citizen_explanation")
 
 

@@ -28,6 +28,7 @@ BUILT_IN = (
     _l("Special numeric values (nan or infinity) are not permitted."),
     _l("Send the body as application/json."),
     _l("The body is not valid JSON."),
+    _l("This request needs a JSON body."),
 )
 
 

@@ -25,7 +25,9 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-LOCALES = ("da", "sv", "en")
+from .config import LANGUAGES
+
+LOCALES = LANGUAGES
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 
 # Python's \w on str is Unicode-aware (letters, digits, underscore), like the browser's

@@ -12,6 +12,7 @@ from .db import insert as insert_row
 from .db import transaction
 from .idempotency import content_hash, resolve_clash
 
+KINDS = ("job", "flex_job", "education", "none", "other")
 COLUMNS = "id, citizen_id, kind, observed_on, note, recorded_by, recorded_at"
 
 

@@ -407,6 +407,13 @@ case(A, "empty_object", {}, field="username")
 case(A, "no_body", Raw(None, None), field="username")
 
 
+# -- no body at all where the route reads one: 422, never a silent default -------------------
+# (An empty POST to /recusals used to mean "recuse me", an empty PATCH "change nothing".)
+
+for ep_name in ("citizen_patch", "meeting", "expectation", "recusal", "recusal_lead", "team_patch"):
+    case(ep_name, "no_body", Raw(None, None), field="_schema", msg="needs a JSON body")
+
+
 def _params():
     out = []
     for c in CASES:

@@ -2,7 +2,7 @@
 
 webargs (under flask-smorest) treats a body that is not `application/json` as absent, which
 would turn a form post to "declare recusal" into a valid empty request; here a non-JSON body
-is 415. JSON nested deep enough to exhaust the recursion limit, and strings with lone
+is 415, and no body at all where the route reads one is 422. JSON nested deep enough to exhaust the recursion limit, and strings with lone
 surrogates (which SQLite cannot store as UTF-8), are 400 like any other invalid JSON.
 Path ids are bounded to SQLite's 64-bit integers, so a huge id is a plain 404.
 """
@@ -45,6 +45,20 @@ class JsonParser(FlaskParser):
             raise json.JSONDecodeError("JSON nested too deeply", "?", 0) from None
         if _has_lone_surrogate(data):
             raise json.JSONDecodeError("Text holds an unpaired surrogate", "?", 0)
+        return data
+
+    def load_json(self, req, schema):
+        """The JSON body; a route that reads one refuses a request without it (422).
+
+        An empty POST to "declare recusal" must not silently mean "recuse me", nor an empty
+        PATCH "change nothing": the answer names the required fields, if any, and says that
+        a body is needed.
+        """
+        data = super().load_json(req, schema)
+        if data is core.missing:
+            errors = schema.validate({})
+            errors.setdefault("_schema", []).append("This request needs a JSON body.")  # see messages.py
+            abort(422, messages={"json": errors})
         return data
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):

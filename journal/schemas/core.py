@@ -8,6 +8,9 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from .. import clock
+from ..citizens import GENDERS, GOALS, STATUSES
+from ..meetings import MODES
+from ..outcomes import KINDS as OUTCOMES
 from ..config import LANGUAGES, LIMITS
 from ..expectations import BANDS, CONFIDENCES, CONTEXTS, SOURCES, band, perspective
 from ..sparring.rules import TIMED_PHASES, phase_minutes
@@ -26,11 +29,6 @@ from .fields import (
     past_date,
 )
 
-GENDERS = ("female", "male", "other", "unknown")
-GOALS = ("job", "education")
-STATUSES = ("active", "closed")
-MODES = ("in_person", "video", "phone", "home_visit", "written")
-OUTCOMES = ("job", "flex_job", "education", "none", "other")
 
 
 # --- auth ----------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ class Text(_TranslatedErrors, fields.String):
 
     National ID numbers are refused in every free-text field, not only in case references:
     the journal never stores them (DESIGN.md), and a note is where one would slip in.
+    Line breaks are stored as "\n" whatever the client sent.
     """
 
     default_error_messages = {
@@ -72,7 +73,9 @@ class Text(_TranslatedErrors, fields.String):
         super().__init__(required=required, allow_none=not required, metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        # Line breaks become "\n": a browser posting a form sends "\r\n", the offline outbox
+        # "\n", and the same note must be stored the same way whichever way it came.
+        text = super()._deserialize(value, attr, data, **kwargs).replace("\r\n", "\n").replace("\r", "\n").strip()
         if any(ord(c) < 32 and c not in "\n\r\t" for c in text):
             raise self.make_error("control")
         if not text:

@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 
 from ..config import LIMITS
 from ..expectations import CONFIDENCES
-from ..sparring.rules import NOTE_KEYS, PHASES
+from ..sparring.rules import NOTE_KEYS, PHASES, REASONS, REQUEST_STATUSES
 from .core import ExpectationOut, ViewOut
 from .fields import ClientUUID, In, IsoDate, PageArgs, StrictBoolean, StrictInteger, Text, between, one_of, page_of
 
@@ -13,9 +13,9 @@ class RequestOut(Schema):
     citizen_id = fields.Integer()
     case_ref = fields.String()
     requested_by = fields.Integer(allow_none=True)
-    reason = fields.String(metadata={"enum": ["gap", "drop", "stale_low", "manual"]})
+    reason = fields.String(metadata={"enum": list(REASONS)})
     detail = fields.String(allow_none=True, metadata={"description": "the reason in plain words"})
-    status = fields.String(metadata={"enum": ["open", "scheduled", "done", "dismissed"]})
+    status = fields.String(metadata={"enum": list(REQUEST_STATUSES)})
     created_at = fields.String()
     age_days = fields.Integer()
     max_gap = fields.Integer(allow_none=True)

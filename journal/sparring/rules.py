@@ -13,6 +13,9 @@ from flask_babel import gettext as _
 from .. import clock
 from ..clashes import Prompt, describe
 
+#: Why a request was raised (DESIGN.md "Sparring request").
+REASONS = ("gap", "drop", "stale_low", "manual")
+REQUEST_STATUSES = ("open", "scheduled", "done", "dismissed")
 PHASES = ("present", "blind_rating", "reveal", "questions", "reflections", "response", "actions", "done")
 #: Phases in which the ratings are visible to everyone in the session.
 REVEALED = PHASES[PHASES.index("reveal") :]

@@ -7,6 +7,8 @@ refuse with its own message), and treats an empty optional field as "not given".
 expectations are assembled from flat field names by `meeting_body`. Views never read
 `request.form` themselves.
 """
+import re
+
 from marshmallow import ValidationError
 from marshmallow import fields as ma_fields
 
@@ -18,9 +20,13 @@ MAX_ROWS = 8
 MEETING_TEXT = ("note", "reflection_usual", "reflection_different", "citizen_explanation")
 
 
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
 def number(value):
-    """"7" → 7; anything else unchanged (None, "", "seven") so the schema says what is wrong."""
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    """"7" → 7; anything else unchanged (None, "", "seven", "７") so the schema says what is
+    wrong. Only ASCII digits: str.isdigit() and int() also take "７" and "²"."""
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
         return int(value.strip())
     return value
 
