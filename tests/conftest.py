@@ -1,4 +1,7 @@
 """Fixtures: a fresh app and database per test, a client, a CLI runner, and log-in helpers."""
+import shutil
+from pathlib import Path
+
 import pytest
 
 from journal import create_app
@@ -7,8 +10,29 @@ from journal.db import connect, migrate
 from . import factories
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """A database migrated to the latest schema, made once per test session.
+
+    Each test's `app` gets its own copy of the file, so every test still starts from a fresh,
+    fully migrated database, without running the migrations again. The journal runs SQLite in
+    WAL mode: the checkpoint and the close fold the write-ahead log into the main file (and
+    remove it), so copying that one file copies everything. The template is made read-only so
+    that no test can change what the next one starts from.
+    """
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    db = connect(path)
+    migrate(db)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        assert not leftover.exists() or leftover.stat().st_size == 0, leftover
+    path.chmod(0o444)
+    return path
+
+
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, migrated_template):
     app = create_app(
         {
             "DATABASE": str(tmp_path / "journal.db"),
@@ -16,9 +40,7 @@ def app(tmp_path):
             "RATELIMIT_ENABLED": False,
         }
     )
-    db = connect(app.config["DATABASE"])
-    migrate(db)
-    db.close()
+    shutil.copyfile(migrated_template, app.config["DATABASE"])
     yield app
 
 
