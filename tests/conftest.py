@@ -77,6 +77,22 @@ class Session:
         self.csrf = response.json["csrf_token"]
         return response
 
+    def quick_login(self, password=factories.PASSWORD):
+        """The same login through the same view, without paying for scrypt again.
+
+        Everything a login does still happens (lockout check, audit event, a fresh session,
+        the CSRF token); only the password check compares the stored hash with the one the
+        factories made for *password* (see factories.known_password_hashes). For tests that
+        need a logged-in user; tests about logging in use login().
+        """
+        with factories.known_password_hashes() as matched:
+            response = self.login(password)
+        assert matched, (
+            "the login did not check a password hash made by factories.make_user: has "
+            "journal.auth stopped calling users.check_password?"
+        )
+        return response
+
     def _send(self, method, url, **kwargs):
         headers = kwargs.pop("headers", {})
         if self.csrf and method in ("post", "patch", "put", "delete"):
@@ -123,7 +139,7 @@ def auth(app, world):
 
     def login(name):
         session = Session(app.test_client(), world[name])
-        session.login()
+        session.quick_login()
         return session
 
     return login
@@ -156,7 +172,8 @@ def demo_server(app, live_server):
     from journal import demo
 
     db = connect(app.config["DATABASE"])
-    demo.seed(db)
+    with factories.shared_password_hashes():
+        demo.seed(db)
     ids = {row[0]: row[1] for row in db.execute("SELECT case_ref, id FROM citizen")}
     db.close()
     return live_server, ids
