@@ -1,4 +1,7 @@
 """Fixtures: a fresh app and database per test, a client, a CLI runner, and log-in helpers."""
+import shutil
+from pathlib import Path
+
 import pytest
 
 from journal import create_app
@@ -7,8 +10,29 @@ from journal.db import connect, migrate
 from . import factories
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """A database migrated to the latest schema, made once per test session.
+
+    Each test's `app` gets its own copy of the file, so every test still starts from a fresh,
+    fully migrated database, without running the migrations again. The journal runs SQLite in
+    WAL mode: the checkpoint and the close fold the write-ahead log into the main file (and
+    remove it), so copying that one file copies everything. The template is made read-only so
+    that no test can change what the next one starts from.
+    """
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    db = connect(path)
+    migrate(db)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        assert not leftover.exists() or leftover.stat().st_size == 0, leftover
+    path.chmod(0o444)
+    return path
+
+
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, migrated_template):
     app = create_app(
         {
             "DATABASE": str(tmp_path / "journal.db"),
@@ -16,9 +40,7 @@ def app(tmp_path):
             "RATELIMIT_ENABLED": False,
         }
     )
-    db = connect(app.config["DATABASE"])
-    migrate(db)
-    db.close()
+    shutil.copyfile(migrated_template, app.config["DATABASE"])
     yield app
 
 
@@ -53,6 +75,22 @@ class Session:
         )
         assert response.status_code == 200, response.json
         self.csrf = response.json["csrf_token"]
+        return response
+
+    def quick_login(self, password=factories.PASSWORD):
+        """The same login through the same view, without paying for scrypt again.
+
+        Everything a login does still happens (lockout check, audit event, a fresh session,
+        the CSRF token); only the password check compares the stored hash with the one the
+        factories made for *password* (see factories.known_password_hashes). For tests that
+        need a logged-in user; tests about logging in use login().
+        """
+        with factories.known_password_hashes() as matched:
+            response = self.login(password)
+        assert matched, (
+            "the login did not check a password hash made by factories.make_user: has "
+            "journal.auth stopped calling users.check_password?"
+        )
         return response
 
     def _send(self, method, url, **kwargs):
@@ -101,7 +139,7 @@ def auth(app, world):
 
     def login(name):
         session = Session(app.test_client(), world[name])
-        session.login()
+        session.quick_login()
         return session
 
     return login
@@ -134,7 +172,8 @@ def demo_server(app, live_server):
     from journal import demo
 
     db = connect(app.config["DATABASE"])
-    demo.seed(db)
+    with factories.shared_password_hashes():
+        demo.seed(db)
     ids = {row[0]: row[1] for row in db.execute("SELECT case_ref, id FROM citizen")}
     db.close()
     return live_server, ids

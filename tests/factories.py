@@ -2,10 +2,16 @@
 
 They write through the same domain functions the app uses where that matters (users get
 real scrypt hashes), and straight SQL where a test needs a past state (old dates).
+
+scrypt is slow on purpose (a tenth of a second or more per hash or check), so the factories
+compute each password's hash once per run; shared_password_hashes() and
+known_password_hashes() let the app's own code use those hashes too.
 """
 import itertools
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest import mock
 
 from werkzeug.security import generate_password_hash
 
@@ -25,11 +31,17 @@ def make_team(db, name=None, municipality="Silkeborg", **settings):
 _HASHES = {}
 
 
+def password_hash(password):
+    """A real scrypt hash of *password*, computed once per password and run."""
+    if password not in _HASHES:
+        _HASHES[password] = generate_password_hash(password, method="scrypt")
+    return _HASHES[password]
+
+
 def make_user(db, role="worker", team_id=None, username=None, password=PASSWORD, **kwargs):
     """A user with a real scrypt hash (computed once per password: scrypt is slow on purpose)."""
     username = username or f"{role}{next(_seq)}"
-    if password not in _HASHES:
-        _HASHES[password] = generate_password_hash(password, method="scrypt")
+    password_hash(password)
     with transaction(db):
         user_id = db.table("user").insert(
             {
@@ -116,3 +128,39 @@ def meeting_body(**overrides):
     }
     body.update(overrides)
     return body
+
+
+@contextmanager
+def shared_password_hashes():
+    """While active, users.create_user (e.g. in demo.seed) stores the cached scrypt hash of
+    the password instead of hashing it afresh: a real scrypt hash of the same password, only
+    with the salt shared between users, as make_user's users share it."""
+
+    def generate(password, method="scrypt", **kwargs):
+        if method == "scrypt" and not kwargs:
+            return password_hash(password)
+        return generate_password_hash(password, method=method, **kwargs)
+
+    with mock.patch.object(users, "generate_password_hash", generate):
+        yield
+
+
+@contextmanager
+def known_password_hashes():
+    """While active, users.check_password answers without running scrypt when the stored hash
+    is the one password_hash() made for the password tried: that hash verifies that password,
+    so the answer is the one scrypt would give. Anything else goes to the real check.
+
+    Yields a list that records each check answered this way.
+    """
+    real_check = users.check_password
+    matched = []
+
+    def check(row, password):
+        if row is not None and isinstance(password, str) and _HASHES.get(password) == row["password_hash"]:
+            matched.append(row["username"])
+            return True
+        return real_check(row, password)
+
+    with mock.patch.object(users, "check_password", check):
+        yield matched

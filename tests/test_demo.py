@@ -8,6 +8,8 @@ from journal import citizens, clock, demo, expectations, users
 from journal.db import connect, migrate
 from journal.national_id import contains_national_id
 
+from . import factories
+
 TABLES = ("team", "user", "citizen", "meeting", "expectation", "outcome", "recusal", "audit_event")
 
 
@@ -17,7 +19,8 @@ def counts(db):
 
 @pytest.fixture
 def seeded(db):
-    assert demo.seed(db) == demo.LOGINS
+    with factories.shared_password_hashes():  # the demo users' hashes: scrypt once per run
+        assert demo.seed(db) == demo.LOGINS
     return db
 
 

@@ -40,6 +40,15 @@ def unsent(page):
     return int(page.inner_text("#outbox-count"))
 
 
+def saved_offline(page):
+    """Wait until the page says the meeting is kept on the phone: it says so when saving and
+    the replay saving started are over and the meeting is still queued."""
+    page.wait_for_function(
+        "() => { const box = document.getElementById('outbox-message');"
+        " return !box.hidden && box.textContent === document.getElementById('outbox-status').dataset.msgSavedOffline; }"
+    )
+
+
 def fill_meeting(page, own, citizen_value):
     page.wait_for_function("() => document.getElementById('others-body').hidden")
     page.click("label[for=present-citizen]")
@@ -84,8 +93,7 @@ def test_three_meetings_offline_survive_a_reload_and_sync_once(app, demo_server,
     assert count == before[0] + 3
     assert expectations == before[1] + 6
     # replaying again changes nothing
-    phone.evaluate("window.JournalOutboxPage.replay()")
-    phone.wait_for_timeout(500)
+    phone.evaluate("() => window.JournalOutboxPage.replay()")  # resolves once the replay is over
     assert meetings_in(app, cid)[0] == before[0] + 3
     assert phone.console_errors == [] or all("Failed to load resource" in e or "ERR_INTERNET_DISCONNECTED" in e for e in phone.console_errors)
 
@@ -110,7 +118,9 @@ def test_a_500_keeps_the_item_queued_until_the_next_replay(app, demo_server, pho
     phone.goto(f"{base}/citizens/{cid}/meetings/new")
     fill_meeting(phone, 6, 6)
     phone.wait_for_function("() => document.getElementById('outbox-count').textContent === '1'")
-    phone.wait_for_timeout(500)  # let every replay that was started fail
+    # let the replay that saving started fail: the page says the meeting is kept on the phone
+    # only once that replay is over and the item is still queued (a failed one says otherwise)
+    saved_offline(phone)
     assert meetings_in(app, cid)[0] == before
     assert unsent(phone) == 1
     server_down["yes"] = False
@@ -126,8 +136,20 @@ def test_the_shell_opens_offline_with_the_last_synced_list(demo_server, phone):
     base, _ids = demo_server
     log_in(phone, base, "mads")
     wait_for_service_worker(phone)
+    synced_before = phone.evaluate("() => JournalOutbox.getMeta('synced_at')")
     phone.reload()
-    phone.wait_for_timeout(300)
+    # the reloaded page has fetched the citizen list and stored it on the phone (the check
+    # reads IndexedDB, which answers later: each poll starts a read and looks at the last one,
+    # since wait_for_function does not wait for a promise)
+    phone.wait_for_function(
+        """before => {
+            if (!window.JournalOutbox) { return false; }
+            JournalOutbox.getMeta("synced_at").then(at => { window.testSyncedAt = at; });
+            return !!window.testSyncedAt && window.testSyncedAt !== before;
+        }""",
+        arg=synced_before,
+        polling=50,
+    )
     phone.context.set_offline(True)
     phone.goto(base + "/citizens")  # a case page is never cached: the offline list answers
     phone.wait_for_selector("#offline-citizens li")
@@ -157,11 +179,13 @@ def test_logging_out_with_unsent_entries_warns_and_then_clears_the_phone(demo_se
         dialog.dismiss() if len(dialogs) == 1 else dialog.accept()
 
     phone.on("dialog", answer)
-    phone.click("nav button.link")  # log out: dismissed, still logged in
-    for _ in range(50):
-        if dialogs:
-            break
-        phone.wait_for_timeout(100)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    try:
+        with phone.expect_event("dialog", timeout=5000):
+            phone.click("nav button.link")  # log out: dismissed, still logged in
+    except PlaywrightTimeoutError:
+        pass  # the assertion below says what the page showed instead
     assert dialogs and "1" in dialogs[0], (phone.url, phone.console_errors, phone.evaluate("() => document.getElementById('outbox-count').textContent"))
     assert "/citizens" in phone.url and unsent(phone) == 1
     phone.click("nav button.link")  # log out: accepted
