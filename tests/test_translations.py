@@ -173,3 +173,22 @@ def test_unauthenticated_api_error_is_in_swedish(translated_app):
     sv = _read(TRANSLATIONS / "sv" / "LC_MESSAGES" / "messages.po", locale="sv")
     assert swedish.json["message"] == sv["Please log in."].string
     assert swedish.json["message"] != "Please log in."
+
+
+def test_the_template_holds_every_string_the_code_marks(template, tmp_path):
+    """A string wrapped in _() but never extracted would stay English for everyone:
+    the committed messages.pot must hold what `make messages` extracts now."""
+    import subprocess
+    import sys
+
+    root = TRANSLATIONS.parent.parent
+    out = tmp_path / "fresh.pot"
+    subprocess.run(
+        [sys.executable, "-c", "from babel.messages.frontend import main; main()", "--quiet", "extract", "-F", "babel.cfg",
+         "-k", "_l", "-k", "lazy_gettext", "-o", str(out), "."],
+        cwd=root, check=True, capture_output=True,
+    )
+    fresh = {_ids(m) for m in _messages(_read(out))}
+    committed = {_ids(m) for m in _messages(template)}
+    assert sorted(fresh - committed) == []
+    assert sorted(committed - fresh) == []
