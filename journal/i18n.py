@@ -1,17 +1,19 @@
 """Languages: Danish by default, Swedish and English complete.
 
 The user's own choice (stored on the user) wins, then a choice made before logging in (kept
-in the session), then the browser's Accept-Language, then Danish.
+in the session), then the browser's Accept-Language, then Danish. Outside a request (the
+command line) the journal speaks English, like the rest of its command-line text.
 """
 from pathlib import Path
 
 from flask import current_app, request, session
 from flask_babel import Babel, format_date, get_locale
 
+from flask_login import current_user
+
 from . import clock, mirror
 from .clashes import source_name
 from .expectations import band, band_words
-from flask_login import current_user
 
 babel = Babel()
 
@@ -25,7 +27,7 @@ def select_locale():
         return session["locale"]
     if request:
         return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return "en"
 
 
 def init_app(app):
