@@ -16,10 +16,20 @@ the legend is an HTML list, and the figures are repeated in a visually hidden ta
 from datetime import date, timedelta
 
 from . import clock
-from .expectations import SOURCES, _order_key, current_views, live_entries, perspective, worker_view_now
+from .clashes import largest_gap
+from .expectations import SOURCES, _order_key, live_entries, owner_view_now, perspective
 
-#: Room for axis labels: "10" on the left, month names below.
-MARGIN = {"top": 8, "right": 10, "bottom": 22, "left": 26}
+#: Room for axis labels: "10" on the left, month names below; on the right and at the top,
+#: room for the larger marker of a latest view at today or at 10, so it is never cut off.
+MARGIN = {"top": 9, "right": 12, "bottom": 22, "left": 26}
+
+#: The latest point of each series is drawn this much larger: "where things stand now".
+LATEST_SCALE = 1.7
+
+#: Meeting modes where the worker and the citizen were in the same room. The research asks
+#: whether expectations move differently after those than after phone or video, so worker
+#: points are filled after a physical meeting and hollow after a remote one.
+IN_PERSON_MODES = ("in_person", "home_visit")
 
 #: A short history is not squashed into one corner: the x axis starts at the first plotted
 #: entry, but always spans at least this many days, so one entry from yesterday is a point near
@@ -65,17 +75,19 @@ def css_class(source):
     return "series-" + source.replace("_", "-")
 
 
-def marker_path(shape, x, y):
-    """SVG path data for a point marker of about 7 units centred on (x, y)."""
+def marker_path(shape, x, y, scale=1.0):
+    """SVG path data for a point marker of about 7 × *scale* units centred on (x, y)."""
+    k = scale
     if shape == "square":
-        return f"M {x - 2.8:g} {y - 2.8:g} h 5.6 v 5.6 h -5.6 Z"
+        return f"M {x - 2.8 * k:g} {y - 2.8 * k:g} h {5.6 * k:g} v {5.6 * k:g} h {-5.6 * k:g} Z"
     if shape == "diamond":
-        return f"M {x:g} {y - 4:g} L {x + 4:g} {y:g} L {x:g} {y + 4:g} L {x - 4:g} {y:g} Z"
+        return f"M {x:g} {y - 4 * k:g} L {x + 4 * k:g} {y:g} L {x:g} {y + 4 * k:g} L {x - 4 * k:g} {y:g} Z"
     if shape == "triangle":
-        return f"M {x:g} {y - 4:g} L {x + 3.7:g} {y + 2.7:g} L {x - 3.7:g} {y + 2.7:g} Z"
+        return f"M {x:g} {y - 4 * k:g} L {x + 3.7 * k:g} {y + 2.7 * k:g} L {x - 3.7 * k:g} {y + 2.7 * k:g} Z"
     if shape == "triangle-down":
-        return f"M {x:g} {y + 4:g} L {x + 3.7:g} {y - 2.7:g} L {x - 3.7:g} {y - 2.7:g} Z"
-    return f"M {x - 3.2:g} {y:g} a 3.2 3.2 0 1 0 6.4 0 a 3.2 3.2 0 1 0 -6.4 0 Z"
+        return f"M {x:g} {y + 4 * k:g} L {x + 3.7 * k:g} {y - 2.7 * k:g} L {x - 3.7 * k:g} {y - 2.7 * k:g} Z"
+    r = 3.2 * k
+    return f"M {x - r:g} {y:g} a {r:g} {r:g} 0 1 0 {2 * r:g} 0 a {r:g} {r:g} 0 1 0 {-2 * r:g} 0 Z"
 
 
 def _default_name(source, source_label):
@@ -93,7 +105,7 @@ def _month_starts(start, end):
         found.append(month)
 
 
-def expectation_chart(entries, team, today, *, days=365, width=340, height=200, name_of=None):
+def expectation_chart(entries, team, today, *, owner_id=None, modes=None, days=365, width=340, height=200, name_of=None):
     """Geometry of one citizen's expectations over time, one line per perspective.
 
     :param entries: the citizen's expectation rows (expectations.for_citizen); superseded
@@ -101,6 +113,10 @@ def expectation_chart(entries, team, today, *, days=365, width=340, height=200, 
         "a correction is a new entry that supersedes the old one")
     :param team: mapping with `gap_threshold` (for the no-clash band)
     :param today: the last day of the x axis
+    :param owner_id: the case owner: their line is the solid one, and the band is drawn
+        around their view (or the latest worker view by anyone, as the gaps are)
+    :param modes: meeting id → meeting mode, to tell worker points after an in-person
+        meeting (filled) from those after phone or video (hollow)
     :param days: how far back to plot; older entries are left out
     :param name_of: optional callable (source, source_label) → display name; the macro can
         name series itself, so the default is a plain, untranslated name
@@ -134,37 +150,52 @@ def expectation_chart(entries, team, today, *, days=365, width=340, height=200, 
     def x_of(day):
         return round(box["left"] + (day - start).days / span * (box["right"] - box["left"]), 1)
 
-    # One series per perspective, in the order current_views uses: worker, then source kind,
-    # then label.
+    # One series per perspective, in the order current_views uses: workers (the case owner
+    # first), then source kind, then label.
+    owner = owner_view_now(entries, owner_id, today)
+    solid = owner.recorded_by if owner else owner_id
     grouped = {}
     for entry in plotted:
         grouped.setdefault(perspective(entry), []).append(entry)
     order = {s: i for i, s in enumerate(SOURCES)}
-    keys = sorted(grouped, key=lambda k: (order[k[0]], k[1]))
+
+    def rank(key):
+        if key[0] == "worker":
+            return (0, key[1] != solid, str(key[1]))
+        return (order[key[0]], False, key[1])
+
+    keys = sorted(grouped, key=rank)
+    modes = modes or {}
 
     series, summary = [], []
     others = 0
     for key in keys:
         rows = grouped[key]
         source = key[0]
+        is_owner = source == "worker" and key[1] == solid
         # Labels group case-insensitively; show the one written most recently.
         label = None if source == "worker" else (rows[-1].get("source_label") or None)
-        if source == "worker":
+        if is_owner:
             dash, marker = WORKER_DASH, WORKER_MARKER
         else:
             dash, marker = DASHES[others % len(DASHES)], MARKERS[others % len(MARKERS)]
             others += 1
         points = []
-        for row in rows:
+        for i, row in enumerate(rows):
             observed = clock.as_date(row["observed_on"])
             x, y = x_of(observed), _y_of(row["value"], box)
+            latest = i == len(rows) - 1
+            mode = modes.get(row.get("meeting_id")) if source == "worker" else None
             points.append(
                 {
                     "x": x,
                     "y": y,
                     "value": row["value"],
                     "observed_on": observed,
-                    "mark": marker_path(marker, x, y),
+                    "latest": latest,
+                    "mode": mode,
+                    "remote": source == "worker" and mode is not None and mode not in IN_PERSON_MODES,
+                    "mark": marker_path(marker, x, y, LATEST_SCALE if latest else 1.0),
                 }
             )
         path = " ".join(("M" if i == 0 else "L") + f" {p['x']} {p['y']}" for i, p in enumerate(points))
@@ -172,6 +203,8 @@ def expectation_chart(entries, team, today, *, days=365, width=340, height=200, 
             "key": key,
             "source": source,
             "source_label": label,
+            "recorded_by": key[1] if source == "worker" else None,
+            "is_owner": is_owner,
             "name": name_of(source, label),
             "css_class": css_class(source),
             "dash": dash,
@@ -186,6 +219,7 @@ def expectation_chart(entries, team, today, *, days=365, width=340, height=200, 
                 "key": key,
                 "source": source,
                 "source_label": label,
+                "recorded_by": one["recorded_by"],
                 "name": one["name"],
                 "value": points[-1]["value"],
                 "observed_on": points[-1]["observed_on"],
@@ -214,7 +248,7 @@ def expectation_chart(entries, team, today, *, days=365, width=340, height=200, 
 
     band = None
     threshold = team["gap_threshold"]
-    mine = worker_view_now(entries, today)
+    mine = owner
     if mine is not None and threshold >= 1:
         low = max(0, mine.value - threshold + 1)
         high = min(10, mine.value + threshold - 1)
@@ -241,6 +275,8 @@ def expectation_chart(entries, team, today, *, days=365, width=340, height=200, 
         "x_ticks": x_ticks,
         "band": band,
         "summary": summary,
+        "owner_id": mine.recorded_by if mine else None,
+        "modes_shown": any(p["mode"] for s in series for p in s["points"]),
     }
 
 
@@ -308,3 +344,90 @@ def weekly_clash_chart(counts, *, width=340, height=90):
         "baseline": box["bottom"],
         "y_ticks": y_ticks,
     }
+
+
+# --- the 0–10 strip: where every view stands now -------------------------------------------
+
+#: Lane geometry (viewBox units of one lane's SVG): the dots sit on a faint 0–10 line.
+STRIP = {"width": 200, "height": 22, "left": 8, "right": 192, "y": 11}
+
+
+def strip_x(value):
+    """Where a scale value sits on a lane (all lanes share the axis)."""
+    return round(STRIP["left"] + value / 10 * (STRIP["right"] - STRIP["left"]), 1)
+
+
+def strip(lanes, gap=None):
+    """Geometry of a 0–10 strip: one lane per perspective, all on one shared axis.
+
+    Why lanes rather than one line of dots: on a phone the labels of a one-line strip would
+    collide (a doctor at 2 and a parent at 2); a lane per view keeps every label readable as
+    plain text, and the shared axis still shows at a glance who stands where.
+
+    :param lanes: list of dicts with `key`, `kind` ("owner", "worker", "source" or "blind")
+        and `values` (one value, or several for the blind ratings of a sparring round)
+    :param gap: the largest gap to mark: dict with `key` (the lane of the other view),
+        `from_value` (the owner's) and `size`; the lane gets a bracket from the owner's value
+        to its own with the size written over it
+    :returns: dict with lanes (each with dots: x, value, count; and bracket or None), ticks
+        (value, x) and the lane box
+    """
+    out = []
+    for lane in lanes:
+        counts = {}
+        for value in lane["values"]:
+            counts[value] = counts.get(value, 0) + 1
+        dots = [{"value": v, "x": strip_x(v), "count": n} for v, n in sorted(counts.items())]
+        bracket = None
+        if gap and gap.get("key") == lane["key"] and lane["values"]:
+            x1, x2 = strip_x(gap["from_value"]), strip_x(lane["values"][0])
+            low, high = min(x1, x2), max(x1, x2)
+            bracket = {"x1": low, "x2": high, "mid": round((low + high) / 2, 1), "size": abs(gap["size"])}
+        out.append(dict(lane, dots=dots, bracket=bracket))
+    return {
+        "lanes": out,
+        "ticks": [{"value": v, "x": strip_x(v)} for v in range(0, 11)],
+        "box": STRIP,
+    }
+
+
+def views_strip(summary, names_of):
+    """The citizen page's strip from a clashes.Summary: the case owner's view first, then
+    the other workers', then each collaborator's; the largest gap marked.
+
+    :param names_of: callable View → the words for its lane (the macro does not translate)
+    """
+    owner = summary.owner
+    lanes = []
+    if owner is not None:
+        lanes.append({"key": ("worker", owner.recorded_by), "kind": "owner", "values": [owner.value], "label": names_of(owner)})
+    for view in summary.views:
+        if view.source == "worker" and view is not owner:
+            lanes.append({"key": ("worker", view.recorded_by), "kind": "worker", "values": [view.value], "label": names_of(view)})
+    for view in summary.views:
+        if view.source != "worker":
+            lanes.append({"key": (view.source, view.source_label), "kind": "source", "values": [view.value], "label": names_of(view)})
+    gap = None
+    if owner is not None and summary.gaps:
+        top = largest_gap(summary.gaps)
+        gap = {"key": (top.source, top.source_label), "from_value": owner.value, "size": top.gap}
+    return strip(lanes, gap)
+
+
+def reveal_strip(case, label_of):
+    """The sparring reveal's strip: every blind rating as an unnamed dot on one lane, then
+    the case owner's current view, then each collaborator's (DESIGN.md "Blind means blind").
+
+    :param case: a revealed case (sessions.case_view) with ratings, owner_view, owner_view_by
+        and views
+    :param label_of: callable (kind, item) → the lane's words; kind is "blind", "owner" or
+        "source" and item the case (blind, owner) or a view dict (source)
+    """
+    lanes = [{"key": ("blind",), "kind": "blind", "values": [r["value"] for r in case["ratings"] or []],
+              "label": label_of("blind", case)}]
+    if case["owner_view"] is not None:
+        lanes.append({"key": ("owner",), "kind": "owner", "values": [case["owner_view"]], "label": label_of("owner", case)})
+    for view in case["views"] or []:
+        lanes.append({"key": (view["source"], view["source_label"]), "kind": "source", "values": [view["value"]],
+                      "label": label_of("source", view)})
+    return strip(lanes)

@@ -7,10 +7,10 @@ import sqlite3
 
 from flask_babel import gettext as _
 
-from . import access, audit, clock, expectations
+from . import access, audit, clock, expectations, users
 from .clashes import describe, summarise
 from .db import transaction
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound
 from .users import CASE_ROLES
 
 GENDERS = ("female", "male", "other", "unknown")
@@ -57,6 +57,8 @@ def create(db, user, data):
         "created_at": clock.timestamp(),
         "updated_at": clock.timestamp(),
     }
+    if row["primary_worker_id"] != user.id and user.role != "lead":
+        raise Forbidden(_("Only a team lead can hand a case to another case owner."))
     _check_primary_worker(db, user.team_id, None, row["primary_worker_id"])
     try:
         with transaction(db):
@@ -70,6 +72,8 @@ def create(db, user, data):
 def update(db, user, citizen, data):
     changes = {k: v for k, v in data.items() if k in FIELDS and v != citizen[k]}
     if "primary_worker_id" in changes:
+        if user.role != "lead":
+            raise Forbidden(_("Only a team lead can hand a case to another case owner."))
         _check_primary_worker(db, citizen["team_id"], citizen["id"], changes["primary_worker_id"])
     if "case_ref" in data and data["case_ref"] is None:
         raise Invalid(errors={"case_ref": [_("Must not be blank.")]})
@@ -98,19 +102,44 @@ def last_sparring_on(entries):
     return max(dates) if dates else None
 
 
-def summary(team, entries, today=None):
+def summary(team, citizen, entries, today=None):
+    """The clash summary of *citizen* (gaps measured from its case owner's view)."""
     today = today or clock.today()
-    return summarise(entries, team, today, last_sparring_on(entries))
+    return summarise(entries, team, today, last_sparring_on(entries), citizen.get("primary_worker_id"))
 
 
-def clash_dict(result):
-    """The clash shape of the API contract, from a clashes.Summary."""
+def view_dict(view, owner, names=None):
+    """A current view in the API's shape; a worker view says whose it is."""
+    out = {
+        "source": view.source,
+        "source_label": view.source_label,
+        "value": view.value,
+        "observed_on": view.observed_on,
+        "expectation_id": view.expectation_id,
+    }
+    if view.source == "worker":
+        out.update(
+            recorded_by=view.recorded_by,
+            worker_name=(names or {}).get(view.recorded_by),
+            case_owner_view=view is owner,
+        )
+    return out
+
+
+def clash_dict(result, viewer_id=None, names=None):
+    """The clash shape of the API contract, from a clashes.Summary.
+
+    :param viewer_id: who reads it ("you" in the prompts' words only for their own views)
+    :param names: user id → display name inside the team, to name workers
+    """
     return {
-        "views": [v.__dict__ for v in result.views],
+        "views": [view_dict(v, result.owner, names) for v in result.views],
         "gaps": [{"source": g.source, "source_label": g.source_label, "gap": g.gap} for g in result.gaps],
         "spread": result.spread,
         "clash": result.clash,
-        "prompts": [{"cause": p.cause, "detail": describe(p)} for p in result.prompts],
+        "prompts": [{"cause": p.cause, "detail": describe(p, viewer_id, names)} for p in result.prompts],
+        "owner_view": view_dict(result.owner, result.owner, names) if result.owner else None,
+        "owner_fallback": result.owner_fallback,
     }
 
 
@@ -130,24 +159,32 @@ def last_meetings(db, citizen_ids):
     return out
 
 
-def detail(db, team, citizen, entries=None, last_meeting_on=None):
+def detail(db, team, citizen, entries=None, last_meeting_on=None, viewer_id=None):
     """One citizen with current views, gaps, spread, clash flag and prompts.
 
     :param entries: the citizen's expectation rows if the caller has read them already
+    :param viewer_id: who reads it: their own view is "yours", others' are named
     """
     if entries is None:
         entries = expectations.for_citizen(db, citizen["id"])
         last_meeting_on = last_meetings(db, [citizen["id"]]).get(citizen["id"])
-    result = summary(team, entries)
+    result = summary(team, citizen, entries)
     out = dict(citizen)
-    out.update(clash_dict(result))
+    out.update(clash_dict(result, viewer_id, users.display_names(db, citizen["team_id"])))
     out.update(worker_value=result.worker_value, max_gap=result.max_gap, last_meeting_on=last_meeting_on, summary=result)
     return out
 
 
-def visible(db, user, team, *, q=None, status="active"):
-    """The citizens *user* may see (own team, minus recusals), each with its clash summary."""
+def visible(db, user, team, *, q=None, status="active", owner_id=None):
+    """The citizens *user* may see (own team, minus recusals), each with its clash summary
+    and the user's own current view (`my_value`).
+
+    :param owner_id: only citizens this worker is the case owner of (a caseload)
+    """
     where, params = access.visible_citizens_sql(user)
+    if owner_id is not None:
+        where += " AND citizen.primary_worker_id = ?"
+        params.append(owner_id)
     if status and status != "all":
         where += " AND citizen.status = ?"
         params.append(status)
@@ -164,9 +201,12 @@ def visible(db, user, team, *, q=None, status="active"):
     today = clock.today()
     items = []
     for row in rows:
-        result = summary(team, entries[row["id"]], today)
+        result = summary(team, row, entries[row["id"]], today)
+        mine = expectations.own_view(result.views, user.id)
         item = dict(row)
         item.update(
+            my_value=mine.value if mine else None,
+            owner_fallback=result.owner_fallback,
             worker_value=result.worker_value,
             max_gap=result.max_gap,
             spread=result.spread,
@@ -198,13 +238,28 @@ def paginate(items, page, per_page):
     return {"items": items[start : start + per_page], "total": len(items), "page": page, "per_page": per_page}
 
 
-def source_counts(items, threshold):
-    """How many citizens clash with each source kind (a citizen may count for several)."""
+def source_directions(items, threshold):
+    """Per source kind, how many citizens it clashes with, split by direction: `less` when
+    that source expects less than the case owner (gap > 0), `more` when it expects more.
+
+    The research: doctors tend to pull expectations down, parents both ways — the split shows
+    which way each kind of collaborator pulls in this team. A citizen with two views of one
+    kind counts once, in the direction of the larger gap.
+
+    :returns: list of (source, {"less": n, "more": n}), the kinds with the most clashes first
+    """
     counts = {}
     for item in items:
-        for source in {g["source"] for g in item["gaps"] if abs(g["gap"]) >= threshold}:
-            counts[source] = counts.get(source, 0) + 1
-    return sorted(counts.items(), key=lambda kv: (-kv[1], expectations.SOURCES.index(kv[0])))
+        by_source = {}
+        for g in item["gaps"]:
+            if abs(g["gap"]) >= threshold:
+                current = by_source.get(g["source"])
+                if current is None or (abs(g["gap"]), -g["gap"]) > (abs(current), -current):
+                    by_source[g["source"]] = g["gap"]
+        for source, gap in by_source.items():
+            split = counts.setdefault(source, {"less": 0, "more": 0})
+            split["less" if gap > 0 else "more"] += 1
+    return sorted(counts.items(), key=lambda kv: (-(kv[1]["less"] + kv[1]["more"]), expectations.SOURCES.index(kv[0])))
 
 
 def filter_by_source(items, source, threshold):

@@ -4,7 +4,7 @@ An expectation is one perspective (the worker's own, the citizen's, a doctor's .
 citizen's chance of job or education. Entries are never edited: a correction is a new entry
 that `supersedes` the old one, so the history of who expected what, when, stays intact.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -28,7 +28,7 @@ SOURCES = (
     "other",
 )
 SOURCE_NAMES = {
-    "worker": _l("You (worker)"),
+    "worker": _l("Caseworker"),
     "citizen": _l("Citizen"),
     "doctor": _l("Doctor"),
     "psychiatry": _l("Psychiatry"),
@@ -75,13 +75,14 @@ def label_key(source_label):
 
 
 def perspective(entry):
-    """The (source, label) a view belongs to.
+    """The (source, label) a view belongs to; for workers, (source, who recorded it).
 
-    The worker view is one perspective whatever its label: it is the latest by any worker of
-    the team (DESIGN.md "Worker view"), so labels do not split it.
+    Worker views are personal (DESIGN.md "Worker views are personal"): each worker's view is
+    their own latest entry, whatever its label, so one worker's entry never replaces
+    another's.
     """
     if entry["source"] == "worker":
-        return ("worker", "")
+        return ("worker", entry.get("recorded_by"))
     return (entry["source"], label_key(entry.get("source_label")))
 
 
@@ -92,6 +93,10 @@ class View:
     value: int
     observed_on: date
     expectation_id: str
+    #: who recorded the entry: for a worker view, whose view it is
+    recorded_by: int | None = None
+    #: the entry's place in time (observed, recorded, stored): latest wins; not part of equality
+    rank: tuple = field(default=(), compare=False, repr=False)
 
 
 def _order_key(entry):
@@ -117,7 +122,8 @@ def current_views(entries, today, window_days=CURRENT_WINDOW_DAYS):
     :param entries: one citizen's expectation rows (dicts with id, source, source_label,
         value, observed_on, recorded_at, supersedes)
     :param today: the date the window ends on
-    :returns: list of View, the worker's first, then by source order and label
+    :returns: list of View: workers' views first (one per worker, by who recorded them),
+        then by source order and label
     """
     since = today - timedelta(days=window_days)
     latest = {}
@@ -135,27 +141,85 @@ def current_views(entries, today, window_days=CURRENT_WINDOW_DAYS):
             value=e["value"],
             observed_on=clock.as_date(e["observed_on"]),
             expectation_id=e["id"],
+            recorded_by=e.get("recorded_by"),
+            rank=_order_key(e),
         )
         for e in latest.values()
     ]
     order = {s: i for i, s in enumerate(SOURCES)}
-    views.sort(key=lambda v: (order[v.source], label_key(v.source_label)))
+    views.sort(key=lambda v: (order[v.source], -1 if v.recorded_by is None else v.recorded_by, label_key(v.source_label)))
     return views
 
 
-def worker_view(views):
-    """The worker view among current views, or None."""
-    return next((v for v in views if v.source == "worker"), None)
+def known_labels(views):
+    """Source kind → the labels of its current collaborator views ("doctor" → ["egen læge"]),
+    None standing for an unlabelled view: the citizen's known collaborators."""
+    known = {}
+    for view in views:
+        if view.source != "worker":
+            known.setdefault(view.source, []).append(view.source_label or None)
+    return known
 
 
-def worker_view_now(entries, today=None):
-    """The worker view today, from one citizen's expectation rows."""
-    return worker_view(current_views(entries, today or clock.today()))
+def unclear_sources(entries, views):
+    """Indexes of new entries that name a kind without a label while the citizen already has
+    only labelled views of that kind: a plain "doctor" next to "doctor (egen læge)" would
+    become a second, unlabelled doctor. The screen asks which one is meant.
+    """
+    known = known_labels(views)
+    unclear = []
+    for index, entry in enumerate(entries):
+        labels = known.get(entry["source"]) or []
+        if entry["source"] != "worker" and not label_key(entry.get("source_label")) and labels and None not in labels:
+            unclear.append(index)
+    return unclear
 
 
-def worker_history(entries):
-    """The live worker entries, oldest first: the series the drop and stale-low rules read."""
-    return sorted((e for e in live_entries(entries) if e["source"] == "worker"), key=_order_key)
+def worker_views(views):
+    """The workers' current views, one per worker."""
+    return [v for v in views if v.source == "worker"]
+
+
+def owner_view(views, owner_id):
+    """The view gaps and the clash are measured from (DESIGN.md "Worker views are personal"):
+    the case owner's own current view; if the citizen has no owner, or the owner has no
+    current view, the latest worker view by anyone (shown with who gave it). None without
+    any worker view."""
+    workers = worker_views(views)
+    own = [v for v in workers if owner_id is not None and v.recorded_by == owner_id]
+    if own:
+        return own[0]
+    return max(workers, key=lambda v: v.rank) if workers else None
+
+
+def own_view(views, user_id):
+    """*user_id*'s own current worker view, or None: the only view a screen calls "yours"."""
+    return next((v for v in worker_views(views) if v.recorded_by == user_id), None)
+
+
+def owner_view_now(entries, owner_id, today=None):
+    """The case owner's view today, from one citizen's expectation rows."""
+    return owner_view(current_views(entries, today or clock.today()), owner_id)
+
+
+def worker_history(entries, worker_id=None):
+    """Live worker entries, oldest first: the series the drop and stale-low rules read.
+
+    :param worker_id: only that worker's entries (a drop is measured within one person's
+        views, never between two people's)
+    """
+    return sorted(
+        (e for e in live_entries(entries) if e["source"] == "worker" and (worker_id is None or e.get("recorded_by") == worker_id)),
+        key=_order_key,
+    )
+
+
+def worker_histories(entries):
+    """Each worker's live entries, oldest first, by who recorded them."""
+    histories = {}
+    for entry in worker_history(entries):
+        histories.setdefault(entry.get("recorded_by"), []).append(entry)
+    return histories
 
 
 # --- data layer -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ command line) the journal speaks English, like the rest of its command-line text
 from pathlib import Path
 
 from flask import current_app, request, session
-from flask_babel import Babel, format_date, get_locale
+from flask_babel import Babel, format_date, format_decimal, get_locale
 
 from flask_login import current_user
 
@@ -46,6 +46,7 @@ def init_app(app):
     app.jinja_env.filters["source_name"] = source_name
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["month"] = month
+    app.jinja_env.filters["decimal"] = decimal
 
 
 def day(value, style="medium"):
@@ -53,6 +54,13 @@ def day(value, style="medium"):
     if not value:
         return ""
     return format_date(clock.as_date(value), style)
+
+
+def decimal(value, digits=2):
+    """A number in the user's language: 0,92 in Danish and Swedish, 0.92 in English."""
+    if value is None:
+        return "–"
+    return format_decimal(round(value, digits), format="#,##0." + "#" * digits)
 
 
 def month(value):

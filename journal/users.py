@@ -87,6 +87,12 @@ def team_members(db, team_id):
     )
 
 
+def display_names(db, team_id):
+    """User id → display name for everyone who is or was in the team (to name a worker's
+    view inside the team; never shown outside it, never exported)."""
+    return {row[0]: row[1] for row in db.execute("SELECT id, display_name FROM user WHERE team_id = ?", [team_id])}
+
+
 def active_members(db, team_id, user_ids):
     """The active workers and leads of the team among *user_ids*, by id (sparring, actions)."""
     if not user_ids:

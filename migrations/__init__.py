@@ -281,3 +281,31 @@ def m005_studies_and_exports(db):
         );
         """
     )
+
+
+@migrations()
+def m006_case_owners(db):
+    """Every active citizen gets a case owner where it has none (DESIGN.md "Worker views are
+    personal": gaps are measured from the case owner's view).
+
+    The owner is the worker who held most of the citizen's meetings in its last 180 days of
+    meetings, the latest meeting breaking a tie — an active worker or lead of the citizen's
+    team who is not recused from it. Citizens nobody met keep no owner; a lead assigns one.
+    (docs/decisions.md, "Worker views".)
+    """
+    db.execute(
+        """
+        UPDATE citizen SET primary_worker_id = (
+            SELECT m.worker_id FROM meeting m JOIN user u ON u.id = m.worker_id
+            WHERE m.citizen_id = citizen.id
+              AND u.team_id = citizen.team_id AND u.active = 1 AND u.role IN ('worker', 'lead')
+              AND m.held_on >= date((SELECT MAX(held_on) FROM meeting WHERE citizen_id = citizen.id), '-180 days')
+              AND NOT EXISTS (SELECT 1 FROM recusal r WHERE r.citizen_id = citizen.id
+                              AND r.user_id = m.worker_id AND r.lifted_at IS NULL)
+            GROUP BY m.worker_id
+            ORDER BY COUNT(*) DESC, MAX(m.held_on) DESC, MAX(m.recorded_at) DESC
+            LIMIT 1
+        )
+        WHERE primary_worker_id IS NULL AND status = 'active'
+        """
+    )

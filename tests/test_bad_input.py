@@ -211,8 +211,12 @@ for ep_name in ("citizen_create", "citizen_patch"):
     case(ep_name, "gender_x", with_(ep_name, gender="x"), field="gender")
     case(ep_name, "goal_retire", with_(ep_name, goal="retire"), field="goal")
     case(ep_name, "goal_number", with_(ep_name, goal=1), field="goal")
-    case(ep_name, "primary_worker_other_team", with_(ep_name, primary_worker_id="{other}"), field="primary_worker_id")
-    case(ep_name, "primary_worker_no_such_user", with_(ep_name, primary_worker_id=999_999), field="primary_worker_id")
+    # naming a case owner is a lead's decision: the field's checks are a lead's answers
+    case(ep_name, "primary_worker_other_team", with_(ep_name, primary_worker_id="{other}"), field="primary_worker_id",
+         user="lead")
+    case(ep_name, "primary_worker_no_such_user", with_(ep_name, primary_worker_id=999_999), field="primary_worker_id",
+         user="lead")
+    case(ep_name, "primary_worker_by_a_worker", with_(ep_name, primary_worker_id="{worker2}"), status=403)
     case(ep_name, "primary_worker_string", with_(ep_name, primary_worker_id="2"), field="primary_worker_id")
     case(ep_name, "primary_worker_huge", with_(ep_name, primary_worker_id=HUGE_INT), field="primary_worker_id")
     case(ep_name, "team_id_field", with_(ep_name, team_id="{team_b}"), field="team_id")

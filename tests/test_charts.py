@@ -209,9 +209,10 @@ def test_a_single_entry_works():
     assert series["path"].startswith("M ") and " L " not in series["path"]
     assert chart["summary"] == [
         {
-            "key": ("worker", ""),
+            "key": ("worker", None),
             "source": "worker",
             "source_label": None,
+            "recorded_by": None,
             "name": "worker",
             "value": 5,
             "observed_on": TODAY,
@@ -399,15 +400,16 @@ def test_expectation_chart_renders_accessible_svg_without_style_attributes(app):
     for s in chart["series"]:
         assert f'd="{s["path"]}"' in html
         assert f'stroke-dasharray="{s["dash"]}"' in html
-    assert len(re.findall(r'<path class="series-point"', html)) == 4
+    assert len(re.findall(r'<path class="series-point', html)) == 4
+    assert len(re.findall(r'<path class="series-point point-latest', html)) == 3  # one "now" per series
     for s in chart["series"]:
         for point in s["points"]:
             assert f'd="{point["mark"]}"' in html
     assert len(re.findall(r'<rect class="chart-band"', html)) == 2  # in the chart and the legend
-    assert "No-clash zone around your view: 4–10" in html
+    assert "Zone without a large gap from the case owner's view: 4–10" in html
     assert '<table class="visually-hidden">' in html
     table = html[html.index('<table class="visually-hidden">'):]
-    assert "Doctor (egen læge)" in table and "You (worker)" in table and "Citizen" in table
+    assert "Doctor (egen læge)" in table and "Caseworker" in table and "Citizen" in table
     assert '<ul class="chart-legend">' in html
     assert html.count("series-doctor") == 2  # the line group and its legend sample
 

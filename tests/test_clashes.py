@@ -22,9 +22,8 @@ from journal.clashes import (
     source_name,
     spread,
     summarise,
-    worker_view,
 )
-from journal.expectations import View, current_views, worker_history
+from journal.expectations import View, current_views, owner_view, worker_histories
 
 TODAY = date(2026, 3, 15)
 T1 = "2026-01-01T10:00:00Z"
@@ -40,8 +39,10 @@ PROPS = settings(
 )
 
 
-def entry(id, source="worker", value=5, days_ago=0, label=None, recorded_at=T1, supersedes=None, context="meeting"):
+def entry(id, source="worker", value=5, days_ago=0, label=None, recorded_at=T1, supersedes=None, context="meeting",
+          recorded_by=None):
     return {
+        "recorded_by": recorded_by,
         "id": id,
         "source": source,
         "source_label": label,
@@ -113,11 +114,11 @@ def test_no_views_no_gaps():
     assert gaps([]) == []
 
 
-def test_worker_view_finds_the_worker_wherever_it_is():
+def test_owner_view_finds_the_worker_wherever_it_is():
     w = view("worker", 6)
-    assert worker_view([view("doctor", 2), w]) is w
-    assert worker_view([view("doctor", 2)]) is None
-    assert worker_view([]) is None
+    assert owner_view([view("doctor", 2), w], None) is w
+    assert owner_view([view("doctor", 2)], None) is None
+    assert owner_view([], None) is None
 
 
 @pytest.mark.parametrize(
@@ -222,7 +223,7 @@ def test_drop_reads_the_last_pair_of_worker_entries(values, threshold, expected)
 
 def test_a_fall_of_the_threshold_raises_the_drop_prompt():
     s = summarise(worker_series([(8, 30), (5, 2)]), TEAM, TODAY)
-    assert prompt(s, "drop") == Prompt("drop", {"before": 8, "after": 5})
+    assert prompt(s, "drop") == Prompt("drop", {"before": 8, "after": 5, "worker_id": None})
 
 
 def test_a_fall_of_one_less_than_the_threshold_raises_nothing():
@@ -239,7 +240,7 @@ def test_only_the_last_pair_counts_for_a_drop():
     s = summarise(worker_series([(9, 30), (2, 20), (3, 2)]), TEAM, TODAY)
     assert "drop" not in causes(s)
     s = summarise(worker_series([(9, 30), (8, 20), (4, 2)]), TEAM, TODAY)
-    assert prompt(s, "drop").facts == {"before": 8, "after": 4}
+    assert prompt(s, "drop").facts == {"before": 8, "after": 4, "worker_id": None}
 
 
 @pytest.mark.parametrize("threshold, raised", [(1, True), (4, True), (5, True), (6, False), (10, False)])
@@ -264,7 +265,7 @@ def test_a_correction_that_introduces_a_fall_raises_the_drop():
         entry("b", "worker", 7, 10),
         entry("c", "worker", 3, 10, recorded_at=T2, supersedes="b"),
     ]
-    assert prompt(summarise(rows, TEAM, TODAY), "drop").facts == {"before": 8, "after": 3}
+    assert prompt(summarise(rows, TEAM, TODAY), "drop").facts == {"before": 8, "after": 3, "worker_id": None}
 
 
 def test_a_corrected_earlier_entry_is_skipped_as_the_before_value():
@@ -274,13 +275,13 @@ def test_a_corrected_earlier_entry_is_skipped_as_the_before_value():
         entry("b2", "worker", 5, 30, recorded_at=T2, supersedes="b"),
         entry("c", "worker", 2, 2),
     ]
-    assert prompt(summarise(rows, TEAM, TODAY), "drop").facts == {"before": 5, "after": 2}
+    assert prompt(summarise(rows, TEAM, TODAY), "drop").facts == {"before": 5, "after": 2, "worker_id": None}
 
 
 def test_a_drop_across_two_workers_counts():
     # The worker view is the latest by any worker of the team.
     rows = [entry("kim", "worker", 8, 30, label="Kim"), entry("lise", "worker", 4, 2, label="Lise")]
-    assert prompt(summarise(rows, TEAM, TODAY), "drop").facts == {"before": 8, "after": 4}
+    assert prompt(summarise(rows, TEAM, TODAY), "drop").facts == {"before": 8, "after": 4, "worker_id": None}
 
 
 def test_no_drop_when_the_latest_worker_entry_is_outside_the_window():
@@ -303,7 +304,7 @@ def test_other_sources_do_not_make_a_drop():
 
 def test_describe_drop_in_english(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert describe(Prompt("drop", {"before": 8, "after": 4})) == "Your view fell from 8 to 4"
+        assert describe(Prompt("drop", {"before": 8, "after": 4, "worker_id": 1}), viewer_id=1) == "Your view fell from 8 to 4"
 
 
 # --- stale low --------------------------------------------------------------------------
@@ -346,7 +347,7 @@ def test_stale_low_after_the_team_period_at_or_below_two(value, days, raised):
 
 def test_stale_low_facts():
     s = summarise(worker_series([(1, 120), (2, 30)]), TEAM, TODAY)
-    assert prompt(s, "stale_low").facts == {"value": 2, "since": TODAY - timedelta(days=120), "days": 120}
+    assert prompt(s, "stale_low").facts == {"value": 2, "since": TODAY - timedelta(days=120), "days": 120, "worker_id": None}
 
 
 def test_a_run_of_low_entries_counts_from_its_first():
@@ -404,7 +405,7 @@ def test_a_low_value_older_than_the_window_still_starts_the_run_if_the_current_o
 
 def test_describe_stale_low_in_english(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        text = describe(Prompt("stale_low", {"value": 1, "since": TODAY - timedelta(days=120), "days": 120}))
+        text = describe(Prompt("stale_low", {"value": 1, "since": TODAY - timedelta(days=120), "days": 120, "worker_id": 1}), 1)
     assert text == "Your view has been 2 or lower for 120 days without sparring"
 
 
@@ -426,6 +427,7 @@ def test_gap_prompt_names_the_source_with_the_largest_gap():
         "value": 2,
         "worker_value": 7,
         "gap": 5,
+        "worker_id": None,
     }
 
 
@@ -464,10 +466,10 @@ def test_no_gap_prompt_without_a_worker_view_however_far_apart_the_others_are():
 
 
 def test_describe_gap_names_the_source_label_and_both_numbers(app):
-    rows = [entry("w", "worker", 7, 3), entry("d", "doctor", 2, 3, label="egen læge")]
-    s = summarise(rows, TEAM, TODAY)
+    rows = [entry("w", "worker", 7, 3, recorded_by=1), entry("d", "doctor", 2, 3, label="egen læge")]
+    s = summarise(rows, TEAM, TODAY, owner_id=1)
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert describe(prompt(s, "gap")) == "Doctor (egen læge) 2 vs you 7"
+        assert describe(prompt(s, "gap"), viewer_id=1) == "Doctor (egen læge) 2 vs you 7"
 
 
 @pytest.mark.parametrize(
@@ -482,9 +484,9 @@ def test_describe_gap_names_the_source_label_and_both_numbers(app):
     ],
 )
 def test_describe_gap_for_each_kind_of_source(app, source, label, expected):
-    facts = {"source": source, "source_label": label, "value": 1, "worker_value": 9, "gap": 8}
+    facts = {"source": source, "source_label": label, "value": 1, "worker_value": 9, "gap": 8, "worker_id": 1}
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert describe(Prompt("gap", facts)) == expected
+        assert describe(Prompt("gap", facts), viewer_id=1) == expected
 
 
 def test_describe_other_causes_as_a_plain_request(app):
@@ -494,7 +496,7 @@ def test_describe_other_causes_as_a_plain_request(app):
 
 def test_source_name_never_shows_the_worker_label(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert source_name("worker", "Kim") == "You (worker)"
+        assert source_name("worker", "Kim") == "Caseworker"
         assert source_name("doctor", "egen læge") == "Doctor (egen læge)"
         assert source_name("doctor") == "Doctor"
 
@@ -510,7 +512,7 @@ def test_all_three_prompts_at_once_in_a_stable_order():
     ]
     s = summarise(rows, TEAM, TODAY)
     assert causes(s) == ["gap", "drop", "stale_low"]
-    assert prompt(s, "drop").facts == {"before": 8, "after": 2}
+    assert prompt(s, "drop").facts == {"before": 8, "after": 2, "worker_id": None}
     assert prompt(s, "stale_low").facts["days"] == 100
     assert prompt(s, "gap").facts["gap"] == -7
 
@@ -518,7 +520,7 @@ def test_all_three_prompts_at_once_in_a_stable_order():
 def test_prompts_called_directly_match_summarise():
     rows = [entry("w0", "worker", 8, 200), entry("w1", "worker", 2, 100), entry("d", "doctor", 9, 5)]
     views = current_views(rows, TODAY)
-    direct = prompts(views, gaps(views), worker_history(rows), TEAM, TODAY)
+    direct = prompts(views, gaps(views), worker_histories(rows), TEAM, TODAY)
     assert direct == summarise(rows, TEAM, TODAY).prompts
 
 
@@ -661,9 +663,9 @@ def test_prop_spread_is_none_with_fewer_than_two_views(rows):
 @PROPS
 def test_prop_gap_sign_is_positive_when_the_worker_expects_more(rows):
     views = current_views(rows, TODAY)
-    mine = worker_view(views)
+    mine = owner_view(views, None)
     gap_list = gaps(views)
-    assert len(gap_list) == (len(views) - 1 if mine else 0)
+    assert len(gap_list) == (len([v for v in views if v.source != "worker"]) if mine else 0)
     for g in gap_list:
         assert g.worker_value == mine.value
         assert g.gap == mine.value - g.value
@@ -675,7 +677,7 @@ def test_prop_gap_sign_is_positive_when_the_worker_expects_more(rows):
 @PROPS
 def test_prop_summarise_is_consistent(rows, t):
     s = summarise(rows, t, TODAY)
-    mine = worker_view(s.views)
+    mine = owner_view(s.views, None)
     assert s.worker_value == (mine.value if mine else None)
     if s.gaps:
         top = max(abs(g.gap) for g in s.gaps)
@@ -704,7 +706,7 @@ def test_prop_summarise_is_consistent(rows, t):
 @PROPS
 def test_prop_drop_prompt_iff_the_last_two_live_worker_values_fall_enough(rows, t):
     s = summarise(rows, t, TODAY)
-    series = worker_history(rows)
+    series = worker_histories(rows).get(None, [])
     expected = (
         s.worker_value is not None
         and len(series) >= 2
@@ -712,7 +714,7 @@ def test_prop_drop_prompt_iff_the_last_two_live_worker_values_fall_enough(rows, 
     )
     assert ("drop" in causes(s)) is expected
     if expected:
-        assert prompt(s, "drop").facts == {"before": series[-2]["value"], "after": series[-1]["value"]}
+        assert prompt(s, "drop").facts == {"before": series[-2]["value"], "after": series[-1]["value"], "worker_id": None}
 
 
 @given(entry_lists(future=False), teams, st.none() | st.integers(min_value=0, max_value=400))
@@ -720,7 +722,7 @@ def test_prop_drop_prompt_iff_the_last_two_live_worker_values_fall_enough(rows, 
 def test_prop_stale_low_prompt_follows_the_rule(rows, t, sparring_days_ago):
     last_sparring = None if sparring_days_ago is None else TODAY - timedelta(days=sparring_days_ago)
     s = summarise(rows, t, TODAY, last_sparring_on=last_sparring)
-    live = worker_history(rows)
+    live = worker_histories(rows).get(None, [])
     run_start = None
     for e in reversed(live):
         if e["value"] > 2:

@@ -39,7 +39,7 @@ def team1(db):
 def summaries(db, team_row):
     out = {}
     for row in db.query("SELECT * FROM citizen WHERE team_id = ? AND status = 'active'", [team_row["id"]]):
-        out[row["case_ref"]] = citizens.summary(team_row, expectations.for_citizen(db, row["id"]))
+        out[row["case_ref"]] = citizens.summary(team_row, row, expectations.for_citizen(db, row["id"]))
     return out
 
 

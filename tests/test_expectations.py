@@ -184,10 +184,10 @@ def test_label_key_is_idempotent_and_ignores_outer_and_repeated_spaces(text):
 @pytest.mark.parametrize(
     "row, expected",
     [
-        ({"source": "worker", "source_label": None}, ("worker", "")),
-        ({"source": "worker", "source_label": "Kim"}, ("worker", "")),
-        ({"source": "worker", "source_label": "Team Silkeborg"}, ("worker", "")),
-        ({"source": "worker"}, ("worker", "")),
+        ({"source": "worker", "source_label": None, "recorded_by": 7}, ("worker", 7)),
+        ({"source": "worker", "source_label": "Kim", "recorded_by": 7}, ("worker", 7)),
+        ({"source": "worker", "source_label": "Team Silkeborg", "recorded_by": 8}, ("worker", 8)),
+        ({"source": "worker"}, ("worker", None)),
         ({"source": "doctor", "source_label": "Egen læge"}, ("doctor", "egen læge")),
         ({"source": "doctor", "source_label": " egen  LÆGE "}, ("doctor", "egen læge")),
         ({"source": "doctor", "source_label": None}, ("doctor", "")),
@@ -403,15 +403,16 @@ def test_the_same_label_under_different_sources_is_not_grouped():
     assert sorted(ids(current_views(rows, TODAY))) == ["a", "b"]
 
 
-def test_worker_views_from_different_workers_and_labels_collapse_into_one():
+def test_worker_views_are_personal_one_per_worker_whatever_the_label():
+    """DESIGN.md "Worker views are personal": a colleague's entry never replaces yours."""
     rows = [
         entry("kim", "worker", 8, days_ago=40, label="Kim", recorded_by=1),
+        entry("lise_old", "worker", 5, days_ago=30, label=None, recorded_by=2),
         entry("lise", "worker", 3, days_ago=4, label="Lise", recorded_by=2),
         entry("bo", "worker", 6, days_ago=20, label=None, recorded_by=3),
     ]
     views = current_views(rows, TODAY)
-    assert len(views) == 1
-    assert (views[0].source, views[0].expectation_id, views[0].value) == ("worker", "lise", 3)
+    assert [(v.recorded_by, v.expectation_id, v.value) for v in views] == [(1, "kim", 8), (2, "lise", 3), (3, "bo", 6)]
 
 
 @pytest.mark.parametrize("reverse", [False, True])

@@ -64,3 +64,38 @@ def test_transaction_rolls_back_everything_on_error(tmp_path):
             raise RuntimeError("boom")
     assert db.table("team").count == 0
     db.close()
+
+
+def test_m006_gives_each_met_citizen_the_worker_who_met_them_most_as_case_owner(tmp_path):
+    """The case-owner migration: most meetings in the citizen's last 180 days of meetings,
+    then the latest; never an inactive user, another team's, or one recused from the case."""
+    db = connect(tmp_path / "owners.db")
+    migrations.apply(db, stop_before="m006_case_owners")
+    stamp = "2026-01-01T00:00:00Z"
+    db.execute("INSERT INTO team (id, name, municipality, created_at) VALUES (1, 'A', 'Odder', ?), (2, 'B', 'Malmö', ?)", [stamp, stamp])
+    users = [(1, "mads", "worker", 1, 1), (2, "sara", "worker", 1, 1), (3, "gone", "worker", 1, 0), (4, "nils", "worker", 2, 1)]
+    for uid, name, role, team, active in users:
+        db.execute("INSERT INTO user (id, username, display_name, password_hash, role, team_id, active, created_at) "
+                   "VALUES (?, ?, ?, 'x', ?, ?, ?, ?)", [uid, name, name, role, team, active, stamp])
+    for cid, ref in enumerate(["MOST", "TIE", "OLD", "GONE", "RECUSED", "NEVER", "OWNED"], start=1):
+        db.execute("INSERT INTO citizen (id, team_id, case_ref, goal, created_at, updated_at) VALUES (?, 1, ?, 'job', ?, ?)",
+                   [cid, ref, stamp, stamp])
+    db.execute("UPDATE citizen SET primary_worker_id = 2 WHERE case_ref = 'OWNED'")
+    meetings = [
+        (1, 1, "2026-05-01"), (1, 1, "2026-05-10"), (1, 2, "2026-05-20"),  # MOST: mads 2, sara 1
+        (2, 1, "2026-05-01"), (2, 2, "2026-05-09"),  # TIE: sara met last
+        (3, 1, "2025-01-01"), (3, 1, "2025-02-01"), (3, 1, "2025-03-01"), (3, 2, "2026-04-01"),  # OLD: mads's are > 180 days older
+        (4, 3, "2026-05-01"),  # GONE: only an inactive worker met them
+        (5, 1, "2026-05-01"), (5, 1, "2026-05-02"), (5, 2, "2026-05-03"),  # RECUSED: mads is recused
+        (7, 1, "2026-05-01"),  # OWNED: keeps sara
+    ]
+    for i, (cid, uid, held) in enumerate(meetings):
+        db.execute("INSERT INTO meeting (id, citizen_id, worker_id, held_on, mode, participants, recorded_at, content_hash) "
+                   "VALUES (?, ?, ?, ?, 'in_person', '[]', ?, 'h')", [f"m{i}", cid, uid, held, stamp])
+    db.execute("INSERT INTO recusal (citizen_id, user_id, declared_by, created_at) VALUES (5, 1, 1, ?)", [stamp])
+
+    migrations.apply(db)
+
+    owners = dict(db.execute("SELECT case_ref, primary_worker_id FROM citizen").fetchall())
+    assert owners == {"MOST": 1, "TIE": 2, "OLD": 2, "GONE": None, "RECUSED": 2, "NEVER": None, "OWNED": 2}
+    db.close()

@@ -20,7 +20,7 @@ from . import factories
 from .conftest import Session
 
 EN = {"Accept-Language": "en"}
-GAP_DETAIL = "Doctor (egen læge) 2 vs caseworker 7"  # worded for colleagues in the queue
+GAP_DETAIL = "Doctor (egen læge) 2 vs Worker 7"  # for colleagues: the case owner by name, never "you"
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -266,9 +266,9 @@ def test_a_meeting_with_a_gap_raises_one_open_gap_request_with_plain_words(world
 def test_the_detail_follows_the_language_and_a_stored_locale_wins(app, world, auth, db):
     cid = world["citizen"]
     post_meeting(auth("worker"), cid)
-    assert queue(auth("lead"), headers={"Accept-Language": "da"})[0]["detail"] == "Læge (egen læge) 2 mod sagsbehandler 7"
+    assert queue(auth("lead"), headers={"Accept-Language": "da"})[0]["detail"] == "Læge (egen læge) 2 mod Worker 7"
     danish = login(app, factories.make_user(db, "lead", world["team_a"], "dalead", locale="da"))
-    assert queue(danish, headers=EN)[0]["detail"] == "Læge (egen læge) 2 mod sagsbehandler 7"
+    assert queue(danish, headers=EN)[0]["detail"] == "Læge (egen læge) 2 mod Worker 7"
     english = login(app, factories.make_user(db, "lead", world["team_a"], "enlead", locale="en"))
     assert queue(english, headers={"Accept-Language": "da"})[0]["detail"] == GAP_DETAIL
 
@@ -300,7 +300,9 @@ def test_a_fall_in_the_workers_view_raises_a_drop_request(world, auth, db):
     post_expectation(worker, cid, value=3)  # 7 → 3 (drop_threshold 3); 3 vs 2 is no gap
     assert [(r["reason"], r["status"]) for r in requests_of(db, cid)] == [("gap", "open"), ("drop", "open")]
     details = {i["reason"]: i["detail"] for i in queue(lead)}
-    assert details["drop"] == "The caseworker's view fell from 7 to 3"
+    assert details["drop"] == "Worker's view fell from 7 to 3"
+    # the worker whose view fell reads it as their own
+    assert {i["reason"]: i["detail"] for i in queue(worker)}["drop"] == "Your view fell from 7 to 3"
     # the same fall is not raised again while its request is open
     post_expectation(worker, cid, source="citizen", value=4)
     assert [r["reason"] for r in requests_of(db, cid)] == ["gap", "drop"]
@@ -315,7 +317,7 @@ def test_a_long_low_view_raises_a_stale_low_request_on_the_next_write(world, aut
     assert [(r["reason"], r["status"]) for r in requests_of(db, cid)] == [("stale_low", "open")]
     item = queue(lead)[0]
     assert item["reason"] == "stale_low"
-    assert item["detail"] == "The caseworker's view has been 2 or lower for 100 days without sparring"
+    assert item["detail"] == "Worker's view has been 2 or lower for 100 days without sparring"
 
 
 def test_a_worker_view_low_for_less_than_stale_low_days_raises_nothing(world, auth, db):
@@ -564,8 +566,9 @@ def test_a_lead_starts_a_session_and_the_requests_leave_the_queue(world, auth, d
     first, other = session["cases"]
     assert first["owner_id"] == world["worker"].id
     assert other["owner_id"] == world["worker2"].id
-    assert first["detail"] == GAP_DETAIL
-    assert other["detail"] == "Stuck"
+    # blind means blind: until the reveal nobody sees why it was raised (it names the anchors)
+    assert first["detail"] is None and other["detail"] is None
+    assert (first["goal"], first["owner_name"]) == ("job", "Worker")
     assert session["current_case_id"] == first["id"]
     assert session["hidden_cases"] == 0
     assert session["excluded"] == []

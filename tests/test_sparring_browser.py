@@ -8,6 +8,26 @@ from .test_browser import log_in, shot
 pytestmark = pytest.mark.browser
 
 
+#: What a phone may show of a case before the reveal: the case ref (heading), the phase
+#: timer, how many have rated, your own rating and the 0–10 scale you rate on. Anything else
+#: with a digit in it would be an anchor (a collaborator's or the owner's number).
+ALLOWED_DIGITS = "h2, #timer, #rated-count, #my-rating, .rating-form, .phases"
+
+
+def digits_outside_the_allowed(page):
+    """Digits on the current case's part of the page that are not in ALLOWED_DIGITS."""
+    return page.evaluate(
+        """(allowed) => {
+            const section = document.querySelector('.case-current');
+            if (!section) { return 'no current case'; }
+            const copy = section.cloneNode(true);
+            copy.querySelectorAll(allowed).forEach((el) => el.remove());
+            return (copy.innerText.match(/[0-9]+/g) || []).join(' ');
+        }""",
+        ALLOWED_DIGITS,
+    )
+
+
 def phone_for(browser, base, username):
     context = browser.new_context(viewport={"width": 360, "height": 640}, locale="da-DK")
     page = context.new_page()
@@ -33,6 +53,10 @@ def test_a_case_from_presentation_to_actions_with_blind_ratings(app, demo_server
         session_url = lead.url.split("#")[0]
         assert "Præsentation" in lead.inner_text(".case-current h2")
         assert lead.is_visible("#timer")
+        # blind means blind: before the reveal, the case shows its ref, goal, phase and who presents it
+        assert digits_outside_the_allowed(lead) == ""
+        assert "Mål:" in lead.inner_text(".case-current .case-facts")
+        assert lead.locator(".case-current .case-detail").count() == 0
 
         # the workers join from the queue page
         for page in (mads, sara):
@@ -54,12 +78,21 @@ def test_a_case_from_presentation_to_actions_with_blind_ratings(app, demo_server
         assert "2 af 3" in lead.inner_text("#rated-count")
         sara.goto(session_url)
         assert "6" not in sara.inner_text("#my-rating")
+        # no anchor on any phone: no collaborator's number, no owner's number, no request detail
+        for page in (lead, mads, sara):
+            page.goto(session_url)
+            assert digits_outside_the_allowed(page) == "", page.inner_text(".case-current")
+            text = page.inner_text("main")
+            assert " mod " not in text and "Læge" not in text and "Forælder" not in text
 
         lead.click("label[for=value-7]")
         lead.click("button[id^=rate-]")
         lead.click("#next-phase")  # → reveal
         reveal = lead.inner_text(".reveal")
-        assert "6" in reveal and "9" in reveal and "Median 7" in reveal
+        assert "midterværdi 7" in reveal and "3 blinde vurderinger" in reveal
+        assert lead.locator(".reveal .strip-blind circle.strip-dot").count() == 3  # 6, 7 and 9: unnamed dots
+        assert lead.locator(".reveal .strip-owner").count() == 1
+        assert "Mads" not in lead.inner_text(".reveal .strip-blind")
         mads.wait_for_selector(".reveal", timeout=10000)
         assert "9" in mads.inner_text(".reveal")
         shot(mads, "11-reveal")

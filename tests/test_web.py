@@ -65,18 +65,18 @@ def test_login_never_redirects_off_site(client, world, target):
     assert response.headers["Location"] == "/"
 
 
-def test_my_citizens_shows_clashes_first_with_gap_size_and_hides_recusals(browser_for, world, db):
+def test_my_citizens_shows_different_expectations_first_and_hides_recusals(browser_for, world, db):
     team, me = world["team_a"], world["worker"].id
-    calm = factories.make_citizen(db, team, "A-CALM")
-    big = factories.make_citizen(db, team, "A-BIG", display_name="Birgit Big")
-    hidden = factories.make_citizen(db, team, "A-HIDDEN")
+    calm = factories.make_citizen(db, team, "A-CALM", me)
+    big = factories.make_citizen(db, team, "A-BIG", me, display_name="Birgit Big")
+    hidden = factories.make_citizen(db, team, "A-HIDDEN", me)
     factories.make_expectation(db, big, me, "worker", 9)
     factories.make_expectation(db, big, me, "doctor", 2)
     factories.make_expectation(db, calm, me, "worker", 6)
     factories.recuse(db, hidden, me)
     page = text(browser_for("worker").get("/citizens"))
     assert page.index("A-BIG") < page.index("A-CALM")
-    assert "Clash 7" in page
+    assert "Different expectations" in page and "Clash" not in page
     assert "A-HIDDEN" not in page
     found = text(browser_for("worker").get("/citizens?q=birgit"))
     assert "A-BIG" in found and "A-CALM" not in found
@@ -88,10 +88,10 @@ def test_citizen_page_shows_views_gaps_band_words_and_is_audited(browser_for, wo
     factories.make_expectation(db, cid, me, "doctor", 2, source_label="egen læge")
     page = text(browser_for("worker").get(f"/citizens/{cid}"))
     assert "Doctor (egen læge)" in page
-    assert "+5" in page and "you expect 5 more" in page
+    assert "expects 5 less" in page and "you expect" not in page
     assert "unlikely" in page and "likely" in page
     assert "<svg" in page and "chart-band" in page
-    assert "Expectations clash" in page  # the prompt, in plain words
+    assert "Doctor (egen læge) 2 vs you 7" in page  # the prompt, in plain words: it is my view
     assert audit.events(db, action="citizen.view", object_id=cid)[0]["detail"] == {"what": "page"}
 
 
@@ -139,8 +139,9 @@ def test_logging_a_meeting_shows_the_clash_result(browser_for, world, db):
     assert response.status_code == 302
     assert response.headers["Location"] == f"/citizens/{cid}?saved={form['id']}#result"
     result = text(client.get(response.headers["Location"]))
-    assert "Meeting saved" in result and "Expectations clash." in result
-    assert "The largest gap is 5 points" in result
+    assert "Meeting saved" in result and "Sent to the sparring queue." in result
+    assert "Doctor (egen læge) 2 vs you 7" in result
+    assert "the largest gap is 5 points" in result
     stored = db.execute("SELECT mode, reflection_different FROM meeting WHERE id = ?", [form["id"]]).fetchone()
     assert stored == ("home_visit", "Ringe til lægen sammen med borgeren.")
     rows = db.execute("SELECT source, value, source_label FROM expectation ORDER BY rowid").fetchall()

@@ -5,7 +5,7 @@ and recusal; every read of one citizen is audited.
 """
 from flask_login import current_user
 
-from .. import casework, citizens, expectations, meetings, outcomes, recusals
+from .. import casework, citizens, expectations, meetings, outcomes, recusals, users
 from ..access import allow, citizen_for, read_citizen
 from ..db import get_db
 from ..schemas.core import (
@@ -76,7 +76,7 @@ def create_citizen(data):
     """Create a citizen in your team. National ID numbers are refused in every field."""
     db = get_db()
     citizen = citizens.create(db, current_user, data)
-    return citizens.detail(db, get_team(db, citizen["team_id"]), citizen)
+    return citizens.detail(db, get_team(db, citizen["team_id"]), citizen, viewer_id=current_user.id)
 
 
 @blp.route("/<int:citizen_id>", methods=["GET"])
@@ -86,7 +86,7 @@ def get_citizen(citizen_id):
     """One citizen with current views, gaps, spread, clash flag and prompts."""
     db = get_db()
     citizen = _read(citizen_id, "citizen")
-    return citizens.detail(db, get_team(db, citizen["team_id"]), citizen)
+    return citizens.detail(db, get_team(db, citizen["team_id"]), citizen, viewer_id=current_user.id)
 
 
 @blp.route("/<int:citizen_id>", methods=["PATCH"])
@@ -97,7 +97,7 @@ def patch_citizen(data, citizen_id):
     """Change a citizen's details, goal, status or primary worker."""
     db = get_db()
     citizen = citizens.update(db, current_user, _citizen(citizen_id), data)
-    return citizens.detail(db, get_team(db, citizen["team_id"]), citizen)
+    return citizens.detail(db, get_team(db, citizen["team_id"]), citizen, viewer_id=current_user.id)
 
 
 @blp.route("/<int:citizen_id>/clash", methods=["GET"])
@@ -107,7 +107,8 @@ def get_clash(citizen_id):
     """Current views, signed gaps against the worker view, spread, clash flag and prompts."""
     db = get_db()
     citizen = _read(citizen_id, "clash")
-    return citizens.clash_dict(citizens.summary(get_team(db, citizen["team_id"]), expectations.for_citizen(db, citizen_id)))
+    result = citizens.summary(get_team(db, citizen["team_id"]), citizen, expectations.for_citizen(db, citizen_id))
+    return citizens.clash_dict(result, current_user.id, users.display_names(db, citizen["team_id"]))
 
 
 @blp.route("/<int:citizen_id>/meetings", methods=["GET"])

@@ -5,7 +5,7 @@ Inputs reject unknown keys, wrong types and oversized text with field errors (42
 any rule or SQL sees them. Limits are in config.LIMITS and documented in docs/api.md.
 """
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from .. import clock
 from ..citizens import GENDERS, GOALS, STATUSES
@@ -106,6 +106,9 @@ class ViewOut(Schema):
     value = fields.Integer()
     observed_on = IsoDate()
     expectation_id = fields.String()
+    recorded_by = fields.Integer(metadata={"description": "worker views: whose view it is (user id)"})
+    worker_name = fields.String(allow_none=True, metadata={"description": "worker views: the worker's name (inside the team)"})
+    case_owner_view = fields.Boolean(metadata={"description": "worker views: the view gaps are measured from"})
 
 
 class GapOut(Schema):
@@ -120,11 +123,15 @@ class PromptOut(Schema):
 
 
 class ClashOut(Schema):
-    views = fields.List(fields.Nested(ViewOut))
-    gaps = fields.List(fields.Nested(GapOut))
+    views = fields.List(fields.Nested(ViewOut), metadata={"description": "current views; one per worker who rated"})
+    gaps = fields.List(fields.Nested(GapOut), metadata={"description": "the case owner's view against each collaborator's"})
     spread = fields.Integer(allow_none=True)
     clash = fields.Boolean()
     prompts = fields.List(fields.Nested(PromptOut))
+    owner_view = fields.Nested(ViewOut, allow_none=True, metadata={"description": "the worker view gaps are measured from"})
+    owner_fallback = fields.Boolean(metadata={
+        "description": "true when owner_view is not the case owner's own (no owner, or no current view of theirs): "
+        "then it is the latest worker view by anyone"})
 
 
 class CitizenOut(Schema):
@@ -141,19 +148,46 @@ class CitizenOut(Schema):
     updated_at = fields.String()
     closed_at = fields.String(allow_none=True)
     last_meeting_on = IsoDate(allow_none=True)
-    worker_value = fields.Integer(allow_none=True)
+    worker_value = fields.Integer(allow_none=True, metadata={"description": "the case owner's view (see owner_view)"})
     max_gap = fields.Integer(allow_none=True)
     views = fields.List(fields.Nested(ViewOut))
     gaps = fields.List(fields.Nested(GapOut))
     spread = fields.Integer(allow_none=True)
     clash = fields.Boolean()
     prompts = fields.List(fields.Nested(PromptOut))
+    owner_view = fields.Nested(ViewOut, allow_none=True)
+    owner_fallback = fields.Boolean()
 
 
 class CitizenListArgs(PageArgs):
     q = fields.String(validate=validate.Length(max=LIMITS["display_name"], error=_l("Longer than {max} characters.")))
     clashing = fields.Boolean()
     status = fields.String(validate=one_of(STATUSES + ("all",)), load_default="active")
+
+
+class CaseOwnerIn(In):
+    """A lead hands the case to another case owner (the citizen page's form)."""
+
+    primary_worker_id = StrictInteger(required=True)
+
+
+class CitizenListPageIn(Schema):
+    """The My citizens page's query: a search, and whose citizens (mine or the whole team).
+    Bad values are dropped, not refused: it is a link someone may have typed."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    q = fields.String(validate=validate.Length(max=LIMITS["display_name"]))
+    scope = fields.String(validate=one_of(("mine", "team")))
+
+    @pre_load
+    def _drop_bad(self, data, **kwargs):
+        data = {k: v.strip() for k, v in data.items() if k in ("q", "scope") and isinstance(v, str)}
+        if data.get("scope") not in ("mine", "team"):
+            data.pop("scope", None)
+        data["q"] = data.get("q", "")[: LIMITS["display_name"]]
+        return data
 
 
 class CitizenItemOut(Schema):
@@ -164,7 +198,9 @@ class CitizenItemOut(Schema):
     status = fields.String()
     primary_worker_id = fields.Integer(allow_none=True)
     last_meeting_on = IsoDate(allow_none=True)
-    worker_value = fields.Integer(allow_none=True)
+    worker_value = fields.Integer(allow_none=True, metadata={"description": "the case owner's view"})
+    my_value = fields.Integer(allow_none=True, metadata={"description": "your own current view, if you rated"})
+    owner_fallback = fields.Boolean()
     max_gap = fields.Integer(allow_none=True)
     spread = fields.Integer(allow_none=True)
     clash = fields.Boolean()

@@ -22,7 +22,8 @@ def add(db, lead, session, case, data):
         raise Invalid(errors={"owner_id": [_("The owner must be an active member of your team.")]})
     if access.is_recused(db, case["citizen_id"], data["owner_id"]):
         raise Invalid(errors={"owner_id": [_("That person is recused from this citizen.")]})
-    worker = expectations.worker_view_now(expectations.for_citizen(db, case["citizen_id"]))
+    owner = db.execute("SELECT primary_worker_id FROM citizen WHERE id = ?", [case["citizen_id"]]).fetchone()[0]
+    worker = expectations.owner_view_now(expectations.for_citizen(db, case["citizen_id"]), owner)
     with transaction(db):
         action_id = db.table("action").insert(
             {

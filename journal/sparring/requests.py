@@ -55,7 +55,7 @@ def raise_prompts(db, user, citizen):
     team = users.get_team(db, citizen["team_id"])
     entries = expectations.for_citizen(db, citizen["id"])
     today = clock.today()
-    prompts = summarise(entries, team, today, citizens.last_sparring_on(entries)).prompts
+    prompts = summarise(entries, team, today, citizens.last_sparring_on(entries), citizen.get("primary_worker_id")).prompts
     if not prompts:
         return []
     earlier = list(db.query(f"SELECT {COLUMNS} FROM sparring_request WHERE citizen_id = ?", [citizen["id"]]))
@@ -92,11 +92,12 @@ def queue(db, user, team):
         )
     )
     gaps = {c["id"]: c["max_gap"] for c in citizens.visible(db, user, team, status="all")}
+    names = users.display_names(db, team["id"])
     today = clock.today()
     for row in rows:
         row["max_gap"] = gaps.get(row["citizen_id"])
         row["age_days"] = (today - clock.local_date(row["created_at"])).days
-        row["detail"] = request_detail(row)
+        row["detail"] = request_detail(row, user.id, names)
     rows.sort(key=lambda r: (-abs(r["max_gap"] or 0), r["created_at"]))
     return rows
 

@@ -54,6 +54,19 @@ def agreement(values):
     return result
 
 
+def agreement_level(rwg):
+    """r_wg in words a team can use (the number stays one tap away): "strong" from 0.8 (the
+    usual cut-off for agreement in r_wg research), "some" from 0.5, else "split"; None for
+    fewer than two ratings."""
+    if rwg is None:
+        return None
+    if rwg >= 0.8:
+        return "strong"
+    if rwg >= 0.5:
+        return "some"
+    return "split"
+
+
 def causes_to_raise(prompts, requests, today, quiet_days):
     """Which prompts become new requests: once per cause while one is open or scheduled,
     and not again within *quiet_days* after one for that cause was handled.
@@ -70,8 +83,9 @@ def causes_to_raise(prompts, requests, today, quiet_days):
     return [p for p in prompts if p.cause not in blocked]
 
 
-def request_detail(request, for_team=True):
-    """A request's reason in plain words, in the reader's language (worded for colleagues)."""
+def request_detail(request, viewer_id=None, names=None):
+    """A request's reason in plain words, in the reader's language: "you" only for the
+    reader's own view, otherwise the worker by name (*names*) or "the caseworker"."""
     if request["reason"] == "manual":
         return request.get("detail") or _("Sparring requested")
     facts = json.loads(request.get("facts") or "{}")
@@ -80,7 +94,7 @@ def request_detail(request, for_team=True):
     if request["reason"] == "gap":
         facts.setdefault("source_label", None)
     try:
-        return describe(Prompt(request["reason"], facts), for_team=for_team)
+        return describe(Prompt(request["reason"], facts), viewer_id, names)
     except KeyError:
         return request.get("detail") or ""
 

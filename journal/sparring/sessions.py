@@ -102,7 +102,7 @@ def participants(db, session_id):
 def cases(db, session_id):
     return list(
         db.query(
-            "SELECT c.*, citizen.case_ref, r.reason, r.detail, r.facts FROM sparring_case c "
+            "SELECT c.*, citizen.case_ref, citizen.goal, citizen.primary_worker_id, r.reason, r.detail, r.facts FROM sparring_case c "
             "JOIN citizen ON citizen.id = c.citizen_id LEFT JOIN sparring_request r ON r.id = c.request_id "
             "WHERE c.session_id = ? ORDER BY c.position",
             [session_id],
@@ -120,12 +120,19 @@ def ratings(db, case_id):
     )
 
 
-def case_view(db, user, case, team):
-    """What *user* may see of one case now. Ratings stay secret until the reveal: before it,
-    a participant sees only their own rating, and everyone (the lead too) only how many have
-    rated. From the reveal on the case shows the citizen's views, and that read is audited."""
+def case_view(db, user, case, team, names=None):
+    """What *user* may see of one case now (DESIGN.md "Blind means blind").
+
+    From the presentation until the reveal nobody in the session — the lead included — sees
+    the citizen's current views, gaps, the request's detail (it names the anchors: "parent 2
+    vs caseworker 8") or the case owner's rating; only the case ref, the goal, the phase and
+    who presents it, and how many have rated (a participant also sees their own rating). From
+    the reveal on the case shows the blind ratings, the owner's view and the collaborators'
+    views, and that read of the citizen is audited.
+    """
     everyone = ratings(db, case["id"])
     mine = next((r["value"] for r in everyone if r["user_id"] == user.id), None)
+    revealed = case["phase"] in REVEALED
     view = {
         "id": case["id"],
         "position": case["position"],
@@ -135,25 +142,29 @@ def case_view(db, user, case, team):
         "phase": case["phase"],
         "phase_started_at": case["phase_started_at"],
         "phase_minutes": phase_minutes(team).get(case["phase"]),
+        "goal": case["goal"],
+        "owner_name": (names or {}).get(case["owner_id"]),
         "reason": case["reason"],
-        "detail": request_detail(case) if case["reason"] else None,
+        "detail": request_detail(case, user.id, names) if case["reason"] and revealed else None,
         "notes": json.loads(case["notes"] or "{}"),
         "my_rating": mine,
         "ratings_count": len(everyone),
         "ratings": None,
         "agreement": None,
         "owner_view": None,
+        "owner_view_by": None,
         "views": None,
         "revised_expectation": None,
         "actions": actions.for_case(db, case["id"]),
     }
-    if case["phase"] in REVEALED:
+    if revealed:
         access.record_citizen_read(db, user, case["citizen_id"], "sparring", once_per={"case_id": case["id"]})
         views = expectations.current_views(expectations.for_citizen(db, case["citizen_id"]), clock.today())
-        worker = expectations.worker_view(views)
+        owner = expectations.owner_view(views, case["primary_worker_id"])
         view["ratings"] = everyone
         view["agreement"] = agreement(r["value"] for r in everyone)
-        view["owner_view"] = worker.value if worker else None
+        view["owner_view"] = owner.value if owner else None
+        view["owner_view_by"] = owner.recorded_by if owner else None
         view["views"] = [v.__dict__ for v in views if v.source != "worker"]
     if case["revised_expectation_id"]:
         view["revised_expectation"] = expectations.get(db, case["revised_expectation_id"])
@@ -164,6 +175,7 @@ def session_view(db, user, session_id):
     """The session as *user* sees it; cases they are recused from are left out entirely."""
     session = access.session_for(db, user, session_id)
     team = users.get_team(db, session["team_id"])
+    names = users.display_names(db, session["team_id"])
     people = participants(db, session_id)
     shown, hidden, excluded = [], 0, []
     for case in cases(db, session_id):
@@ -175,7 +187,7 @@ def session_view(db, user, session_id):
         if access.is_recused(db, case["citizen_id"], user.id):
             hidden += 1
             continue
-        shown.append(case_view(db, user, case, team))
+        shown.append(case_view(db, user, case, team, names))
     current = next((c for c in shown if c["phase"] != "done"), None)
     return dict(session, participants=people, cases=shown, current_case_id=current["id"] if current else None,
                 hidden_cases=hidden, excluded=excluded, is_lead=user.id == session["lead_id"])

@@ -1,21 +1,23 @@
 """My citizens, the citizen page, logging a meeting, recusal and asking for sparring."""
 import uuid
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from .. import casefile, casework, charts, citizens, clock, expectations
+from .. import casefile, casework, charts, citizens, clock, expectations, users
 from ..access import allow, citizen_for, read_citizen, record_citizen_read
-from ..clashes import describe
+from ..clashes import describe, view_name, worker_name
 from ..config import LIMITS
+from ..errors import Invalid
 from ..db import get_db
-from ..schemas.core import MODES, MeetingIn, RecusalIn
+from ..schemas.core import MODES, CaseOwnerIn, CitizenListPageIn, MeetingIn, RecusalIn
 from ..schemas.sparring import SparringQuestionIn
 from ..users import CASE_ROLES, get_team
 from . import bp
-from .forms import MAX_ROWS, load, meeting_body, meeting_errors
+from .forms import MAX_ROWS, domain_errors, load, meeting_body, meeting_errors
 
 #: Collaborator rows shown without JavaScript (the script adds rows as people are ticked).
 STATIC_ROWS = 3
@@ -34,12 +36,19 @@ def _read(citizen_id, what):
 @bp.route("/citizens", endpoint="citizens")
 @allow(*CASE_ROLES)
 def citizens_list():
-    """My citizens: what needs attention first (clashes, largest gap), searchable."""
+    """My citizens (the ones I am case owner of) by default, the whole team one tap away and
+    remembered; what needs attention first, searchable."""
     db = get_db()
-    q = request.args.get("q", "").strip()[: LIMITS["display_name"]]
-    items = citizens.visible(db, current_user, get_team(db, current_user.team_id), q=q or None)
+    args = load(CitizenListPageIn(), request.args)[0] or {}
+    q = args.get("q") or ""
+    if "scope" in args:
+        session["citizens_scope"] = args["scope"]
+    scope = session.get("citizens_scope", "mine")
+    team_items = citizens.visible(db, current_user, get_team(db, current_user.team_id), q=q or None)
+    mine = [i for i in team_items if i["primary_worker_id"] == current_user.id]
+    items = mine if scope == "mine" else team_items
     items.sort(key=citizens.attention_order)
-    return render_template("citizens.html", items=items, q=q)
+    return render_template("citizens.html", items=items, q=q, scope=scope, counts={"mine": len(mine), "team": len(team_items)})
 
 
 @bp.route("/citizens/<int:citizen_id>")
@@ -53,23 +62,46 @@ def _citizen_page(citizen, errors=None, form=None):
     """Render the citizen page (again, with *errors* next to a form's fields and a 422)."""
     db = get_db()
     team = get_team(db, citizen["team_id"])
-    page = casefile.read(db, team, citizen)
+    page = casefile.read(db, team, citizen, current_user.id)
+    names, me = page["names"], current_user.id
+    saved = request.args.get("saved")
+    summary = page["summary"]
     html = render_template(
         "citizen.html",
         citizen=page["citizen"],
         team=team,
-        summary=page["summary"],
-        prompts=[(p, describe(p)) for p in page["summary"].prompts],
-        chart=charts.expectation_chart(page["entries"], team, page["today"]),
+        summary=summary,
+        owner_name=worker_name(citizen["primary_worker_id"], me, names) if citizen["primary_worker_id"] else None,
+        given_by=view_name(summary.owner, me, names) if summary.owner else None,
+        prompts=[describe(p, me, names) for p in summary.prompts],
+        strip_geometry=charts.views_strip(summary, lambda view: view_name(view, me, names)),
+        gap_label=lambda size: ngettext("gap %(num)s point", "gap %(num)s points", size),
+        chart=charts.expectation_chart(
+            page["entries"], team, page["today"], owner_id=citizen["primary_worker_id"],
+            modes={m["id"]: m["mode"] for m in page["meetings"]},
+        ),
+        worker_name=lambda user_id: worker_name(user_id, me, names),
+        view_name=lambda view: view_name(view, me, names),
         meetings=page["meetings"],
         outcomes=page["outcomes"],
         requests=page["requests"],
         actions=page["actions"],
-        saved=request.args.get("saved"),
+        saved=saved,
+        queued=_queued_by(saved, page),
         errors=errors or {},
         form=form or {},
+        members=users.team_members(db, citizen["team_id"]) if current_user.role == "lead" else [],
     )
     return (html, 422) if errors else html
+
+
+def _queued_by(meeting_id, page):
+    """The sparring requests the saved meeting put in the queue (raised in its transaction,
+    so not older than it), in words for the reader: what "after saving" says happened."""
+    meeting = next((m for m in page["meetings"] if m["id"] == meeting_id), None)
+    if meeting is None:
+        return []
+    return [r["detail"] for r in page["requests"] if r["reason"] != "manual" and r["created_at"] >= meeting["recorded_at"]]
 
 
 def _new_ids(count):
@@ -90,15 +122,19 @@ def log_meeting(citizen_id):
         except ValidationError as error:
             errors = meeting_errors(error.messages, rows)
         else:
+            views = citizens.summary(get_team(db, citizen["team_id"]), citizen, expectations.for_citizen(db, citizen_id)).views
+            unclear = expectations.unclear_sources(data["expectations"], views)
             if not any(e["source"] == "worker" for e in data["expectations"]):
                 errors = {"own_value": [_("Rate the citizen's chance yourself first.")]}
+            elif unclear:
+                errors = _unclear_errors(data["expectations"], unclear, views, rows)
             else:
                 casework.log_meeting(db, current_user, citizen, data)
                 return redirect(url_for("web.citizen_page", citizen_id=citizen_id, saved=data["id"]) + "#result")
     else:
         citizen = _read(citizen_id, "meeting_form")
     team = get_team(db, citizen["team_id"])
-    views = citizens.summary(team, expectations.for_citizen(db, citizen_id)).views
+    views = citizens.summary(team, citizen, expectations.for_citizen(db, citizen_id)).views
     ids = _new_ids(2 + MAX_ROWS)
     return (
         render_template(
@@ -118,8 +154,37 @@ def log_meeting(citizen_id):
     )
 
 
+def _unclear_errors(entries, unclear, views, rows):
+    """"Which one?" next to each row that names a known kind without its label."""
+    known = expectations.known_labels(views)
+    errors = {}
+    for index in unclear:
+        labels = ", ".join(label for label in known[entries[index]["source"]] if label)
+        errors[f"c{rows[index]}_label"] = [_("Which one? This citizen has %(labels)s. Choose one, or write who.", labels=labels)]
+    return errors
+
+
 def _posted_rows(form):
     return max((i + 1 for i in range(MAX_ROWS) if form.get(f"c{i}_source") or form.get(f"c{i}_value")), default=0)
+
+
+@bp.route("/citizens/<int:citizen_id>/owner", methods=["POST"])
+@allow("lead")
+def reassign_owner(citizen_id):
+    """A lead hands the case to another case owner."""
+    db = get_db()
+    citizen = _citizen(citizen_id)
+    data, errors = load(CaseOwnerIn(), request.form)
+    if not errors:
+        try:
+            citizens.update(db, current_user, citizen, data)
+        except Invalid as error:
+            errors = domain_errors(error)
+    if errors:
+        record_citizen_read(db, current_user, citizen_id, "page")
+        return _citizen_page(citizen, errors, request.form)
+    flash(_("The case has a new case owner."))
+    return redirect(url_for("web.citizen_page", citizen_id=citizen_id))
 
 
 @bp.route("/citizens/<int:citizen_id>/recusal", methods=["GET", "POST"])

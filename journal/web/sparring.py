@@ -7,9 +7,11 @@ import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from .. import casework, users
+from .. import casework, charts, users
+from ..clashes import source_name, worker_name
 from ..access import allow
 from ..db import get_db
 from ..errors import Invalid
@@ -25,7 +27,7 @@ from ..schemas.sparring import (
 )
 from ..sparring import actions as action_list
 from ..sparring import requests, sessions
-from ..sparring.rules import PHASES
+from ..sparring.rules import PHASES, agreement_level
 from ..users import CASE_ROLES
 from . import bp
 from .auth import safe_next
@@ -86,12 +88,29 @@ def dismiss_request(request_id):
     return redirect(url_for("web.sparring_queue"))
 
 
+def _reveal_label(names):
+    def label(kind, item):
+        if kind == "blind":
+            return ngettext("%(num)s blind rating", "%(num)s blind ratings", len(item["ratings"] or []))
+        if kind == "owner":
+            return _("Case owner's view (%(name)s)", name=worker_name(item["owner_view_by"], current_user.id, names))
+        return source_name(item["source"], item["source_label"])
+
+    return label
+
+
 def _session_page(session_id, form_id=None, errors=None):
     """The session runner (again, with *errors* for the form *form_id* and a 422)."""
     db = get_db()
+    session = sessions.session_view(db, current_user, session_id)
+    label = _reveal_label(users.display_names(db, current_user.team_id))
+    for case in session["cases"]:
+        if case["ratings"] is not None:
+            case["strip"] = charts.reveal_strip(case, label)
+            case["agreement_level"] = agreement_level(case["agreement"]["rwg"])
     html = render_template(
         "sparring_session.html",
-        session=sessions.session_view(db, current_user, session_id),
+        session=session,
         members=users.team_members(db, current_user.team_id),
         phases=PHASES,
         new_id=str(uuid.uuid4()),

@@ -2,7 +2,7 @@
 from flask import render_template, request
 from flask_login import current_user
 
-from .. import charts, citizens, clock, expectations
+from .. import charts, citizens, clock, expectations, users
 from ..access import allow, team_for
 from ..clashes import weekly_clash_counts
 from ..db import get_db
@@ -17,16 +17,17 @@ def team():
     db = get_db()
     team = team_for(db, current_user, current_user.team_id)
     items = citizens.visible(db, current_user, team)
-    counts = citizens.source_counts(items, team["gap_threshold"])
+    counts = citizens.source_directions(items, team["gap_threshold"])
     source = request.args.get("source")
     if source not in SOURCES:
         source = None
     shown = citizens.filter_by_source(items, source, team["gap_threshold"]) if source else items
     shown.sort(key=citizens.gap_order)
     entries = expectations.for_citizens(db, [i["id"] for i in items])
-    weekly = weekly_clash_counts(entries, team, clock.today())
+    weekly = weekly_clash_counts(entries, team, clock.today(), owners={i["id"]: i["primary_worker_id"] for i in items})
     return render_template(
         "team.html",
+        names=users.display_names(db, team["id"]),
         team=team,
         items=shown,
         total=len(items),

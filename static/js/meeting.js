@@ -79,6 +79,55 @@
     showOthers();
   });
 
+  /* Known collaborators as one-tap chips: a row with the kind and label filled in. */
+  var known = {};
+  Array.prototype.forEach.call(form.querySelectorAll(".chip-button[data-source]"), function (chip) {
+    (known[chip.dataset.source] = known[chip.dataset.source] || []).push(chip.dataset.label);
+    chip.addEventListener("click", function () {
+      var row = addRow(chip.dataset.source);
+      if (!row) { return; }
+      row.querySelector("input[name$=_label]").value = chip.dataset.label;
+      chip.setAttribute("aria-pressed", "true");
+      var first = row.querySelector("input[type=radio][name$=_value]");
+      if (first) { first.focus(); }
+    });
+  });
+
+  /* A kind the citizen already has only under labels ("Læge (egen læge)") needs a label:
+     otherwise it becomes a second, unlabelled doctor. The server asks the same. */
+  function unclearRows() {
+    return rows.filter(function (row) {
+      if (row.hidden) { return false; }
+      var source = row.querySelector("select").value;
+      var labels = known[source] || [];
+      return source && labels.length && labels.indexOf("") === -1 && !row.querySelector("input[name$=_label]").value.trim();
+    });
+  }
+
+  function markUnclear() {
+    rows.forEach(function (row) {
+      var hint = row.querySelector("[data-which]");
+      var unclear = unclearRows().indexOf(row) !== -1;
+      hint.hidden = !unclear;
+      if (unclear) {
+        hint.textContent = hint.dataset.which.replace("{labels}", known[row.querySelector("select").value].join(", "));
+      }
+    });
+  }
+
+  form.addEventListener("change", function (event) {
+    if (/^c\d+_source$/.test(event.target.name) || /_label$/.test(event.target.name)) { markUnclear(); }
+  });
+  form.addEventListener("submit", function (event) {
+    var unclear = unclearRows();
+    if (unclear.length) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      markUnclear();
+      unclear[0].querySelector("input[name$=_label]").focus();
+    }
+  }, true);
+
   addButton.addEventListener("click", function () {
     var row = addRow(null);
     if (row) { row.querySelector("select").focus(); }
