@@ -1,0 +1,88 @@
+"""axe-core on every main page at phone size: 0 violations (WCAG 2.x A/AA rules).
+
+Run with the axe-core that axe-playwright-python ships, on the demo data, as each role,
+including the states a page only shows after something happened (a refused form, the
+reveal of a sparring round).
+"""
+import pytest
+
+from .test_browser import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:3])}"
+        for v in results.response["violations"]
+    ]
+
+
+def check(page, url, found):
+    page.goto(url)
+    page.wait_for_load_state("load")
+    for problem in violations(page):
+        found.append(f"{url}: {problem}")
+
+
+def test_every_main_page_has_no_axe_violations(demo_server, browser):
+    base, ids = demo_server
+    found = []
+    for username, urls in (
+        ("mads", ["/citizens", "/citizens?scope=team", f"/citizens/{ids['SIL-0001']}", f"/citizens/{ids['SIL-0001']}/meetings/new",
+                  f"/citizens/{ids['SIL-0001']}/recusal", "/sparring", "/actions", "/app", "/app/meeting"]),
+        ("lea", ["/team", "/sparring", f"/citizens/{ids['SIL-0003']}", "/actions"]),
+        ("rita", ["/research", "/research/about"]),
+        ("adam", ["/admin/studies"]),
+        ("nils", ["/citizens"]),
+    ):
+        context = browser.new_context(viewport={"width": 360, "height": 640}, locale="da-DK")
+        page = context.new_page()
+        try:
+            log_in(page, base, username)
+            for url in urls:
+                check(page, base + url, found)
+        finally:
+            context.close()
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="da-DK")
+    page = context.new_page()
+    try:
+        check(page, base + "/login", found)
+        check(page, base + "/", found)
+    finally:
+        context.close()
+    assert found == []
+
+
+def test_a_refused_form_and_a_revealed_round_have_no_axe_violations(demo_server, browser):
+    base, ids = demo_server
+    found = []
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="da-DK")
+    page = context.new_page()
+    try:
+        log_in(page, base, "lea")
+        # a refused form: the messages next to the fields must be announced properly too
+        page.goto(base + f"/citizens/{ids['SIL-0001']}")
+        page.fill("#question", "Sag 010190-1234")
+        page.click("#sparring button[type=submit]")
+        page.wait_for_selector(".field-error")
+        found += [f"refused question: {p}" for p in violations(page)]
+        # a session run to the reveal
+        page.goto(base + "/sparring")
+        page.locator("#queue input[name=request_ids]").first.check()
+        page.click("#start-session button.primary")
+        page.wait_for_selector("#session")
+        found += [f"session: {p}" for p in violations(page)]
+        page.click("#next-phase")  # blind rating
+        page.click("label[for=value-6]")
+        page.click("button[id^=rate-]")
+        page.click("#next-phase")  # reveal
+        page.wait_for_selector(".reveal")
+        page.click(".agreement summary")
+        found += [f"reveal: {p}" for p in violations(page)]
+    finally:
+        context.close()
+    assert found == []
