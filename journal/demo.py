@@ -17,6 +17,9 @@ exists"):
 - **History is kept.** A doctor's view typed wrongly is corrected by a new entry that
   supersedes it (SIL-0007); standalone updates sit between meetings; a few citizens are
   closed with an outcome; one has an earlier outcome that did not last.
+- **Views are personal.** Each citizen has a case owner (Mads or Sara). On SIL-0001 Sara once
+  covered for Mads and rated herself: her view stands beside his, by name, and counts in the
+  spread; the gaps are still measured from Mads's view.
 - **Recusal.** Sara knows SIL-0010's family privately, has declared herself recused and sees
   nothing of the case; Mads is the primary worker.
 - **Two countries.** "Etablering Malmö" is a Swedish establishment team with its own
@@ -110,6 +113,10 @@ class Profile:
     outcome: tuple | None = None  # (days_ago, kind, note): an outcome on an active case
     recused: str | None = None  # username recused from this citizen
     modes: dict = field(default_factory=dict)  # meeting index -> mode
+    #: a colleague's own views of the citizen (they covered a meeting, or took part in one):
+    #: (days_ago, username, value, basis); worker views are personal, so these stand beside
+    #: the case owner's, by name
+    colleagues: list = field(default_factory=list)
 
 
 P = Profile
@@ -119,7 +126,8 @@ PROFILES = {
         P("SIL-0001", "Jonas Krogsbæk", 2001, "male", "job", "mads", [5, 6, 7, 7],
           {"citizen": [6, 7, 8, 8], "doctor": [None, 3, None, None]},
           story="Jonas vil gerne i praktik på lageret. Lægen anbefaler højst 10 timer om ugen.",
-          updates=[(9, "doctor", 2, "Statusattest: lægen vurderer, at angsten skal behandles før arbejde.")]),
+          updates=[(9, "doctor", 2, "Statusattest: lægen vurderer, at angsten skal behandles før arbejde.")],
+          colleagues=[(40, "sara", 4, "Dækkede for Mads i ferien. Jonas virkede presset af lægens udmelding.")]),
         P("SIL-0002", "Amalie Rosendal", 2004, "female", "job", "sara", [4, 3, 3],
           {"mother": [8, 9, 9], "citizen": [5, 4, 4]},
           story="Mor mener, Amalie skal have fuldtidsjob nu. Amalie selv er i tvivl og sover dårligt."),
@@ -431,6 +439,12 @@ class _Loader:
             source, label = ("worker", None) if alias == "worker" else aliases[alias]
             self.expectation(
                 citizen_id, worker_id, source, label, value, day, _stamp(day, 11, 15),
+                context="update", basis=basis,
+            )
+        for days_ago, username, value, basis in profile.colleagues:
+            day = self.today - timedelta(days=days_ago)
+            self.expectation(
+                citizen_id, user_ids[username], "worker", None, value, day, _stamp(day, 10, 45),
                 context="update", basis=basis,
             )
         if profile.outcome:
