@@ -269,7 +269,7 @@ IN_NAV = """
 (el) => {
   const nav = el.closest("nav").getBoundingClientRect();
   const box = el.getBoundingClientRect();
-  return box.left >= nav.left - 0.5 && box.right <= nav.right + 0.5;
+  return box.left >= nav.left - 1 && box.right <= nav.right + 1;  // scroll offsets are whole pixels
 }
 """
 
