@@ -17,7 +17,7 @@ def read(db, team, citizen, viewer_id=None):
     names = users.display_names(db, citizen["team_id"])
     meeting_list = meetings.for_citizen(db, citizen["id"], entries)
     last = max((m["held_on"] for m in meeting_list), default=None)
-    detail = citizens.detail(db, team, citizen, entries, last, viewer_id)
+    detail = citizens.detail(db, team, citizen, entries, last, viewer_id, names)
     return {
         "citizen": detail,
         "summary": detail["summary"],

@@ -159,7 +159,7 @@ def last_meetings(db, citizen_ids):
     return out
 
 
-def detail(db, team, citizen, entries=None, last_meeting_on=None, viewer_id=None):
+def detail(db, team, citizen, entries=None, last_meeting_on=None, viewer_id=None, names=None):
     """One citizen with current views, gaps, spread, clash flag and prompts.
 
     :param entries: the citizen's expectation rows if the caller has read them already
@@ -170,7 +170,9 @@ def detail(db, team, citizen, entries=None, last_meeting_on=None, viewer_id=None
         last_meeting_on = last_meetings(db, [citizen["id"]]).get(citizen["id"])
     result = summary(team, citizen, entries)
     out = dict(citizen)
-    out.update(clash_dict(result, viewer_id, users.display_names(db, citizen["team_id"])))
+    if names is None:
+        names = users.display_names(db, citizen["team_id"])
+    out.update(clash_dict(result, viewer_id, names))
     out.update(worker_value=result.worker_value, max_gap=result.max_gap, last_meeting_on=last_meeting_on, summary=result)
     return out
 
