@@ -192,3 +192,21 @@ def test_researcher_exports_the_demo_study_and_downloads_the_zip(demo_server, br
         assert page.goto(f"{base}/citizens/{ids['SIL-0001']}").status == 403
     finally:
         context.close()
+
+
+def test_views_are_personal_on_each_workers_phone(demo_server, browser):
+    """SIL-0001: Mads is case owner (7); Sara once covered for him and rated 4. Each phone
+    calls only its own view "Dig" and names the colleague's."""
+    base, ids = demo_server
+    for username, own, colleague in (("mads", "Dig 7", "Sara Lindvig 4"), ("sara", "Dig 4", "Mads Kjærsgaard 7")):
+        context = browser.new_context(viewport={"width": 360, "height": 640}, locale="da-DK")
+        page = context.new_page()
+        try:
+            log_in(page, base, username)
+            page.goto(base + f"/citizens/{ids['SIL-0001']}")
+            lanes = [" ".join(t.split()) for t in page.locator(".strip-lane .strip-label").all_inner_texts()]
+            assert own in lanes and colleague in lanes, lanes
+            assert lanes[0].endswith(" 7")  # the case owner's view leads the strip
+            assert len([lane for lane in lanes if lane.startswith("Dig")]) == 1
+        finally:
+            context.close()
