@@ -61,7 +61,7 @@ def test_worker_logs_a_meeting_in_under_12_actions_and_sees_the_clash(demo_serve
     me.tap(f"a.card-link[href='/citizens/{ids['SIL-0012']}']")
     shot(phone, "2-citizen")
     no_overflow(phone)
-    me.tap("text=" + "Log møde")
+    me.tap("text=" + "Registrér møde")
     phone.wait_for_selector("#meeting-form")
     # rate alone first: the others' views are not shown until the worker has rated
     assert phone.is_hidden("#others-body")

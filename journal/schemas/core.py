@@ -290,7 +290,7 @@ class MeetingIn(In):
     @validates("participants")
     def _unique_participants(self, value, data_key):
         if len(set(value)) != len(value):
-            raise ValidationError(str(_l("Each participant kind once.")))
+            raise ValidationError(str(_l("List each kind of participant only once.")))
 
     @validates_schema
     def _consistent(self, data, **kwargs):
@@ -299,7 +299,7 @@ class MeetingIn(In):
         if len(set(ids)) != len(ids) or data.get("id") in ids:
             raise ValidationError(str(_l("Every expectation needs its own id.")), "expectations")
         if sum(1 for e in entries if e["source"] == "worker") > 1:
-            raise ValidationError(str(_l("A meeting holds one worker view.")), "expectations")
+            raise ValidationError(str(_l("A meeting can hold only one caseworker view.")), "expectations")
         keys = [perspective(e) for e in entries]
         if len(set(keys)) != len(keys):
             raise ValidationError(str(_l("Each source (and label) once per meeting.")), "expectations")
@@ -307,7 +307,7 @@ class MeetingIn(In):
         for e in entries:
             if held and e.get("observed_on") and e["observed_on"] > held:
                 raise ValidationError(
-                    str(_l("A view cannot be observed after the meeting.")), "expectations"
+                    str(_l("A view cannot be dated after the meeting.")), "expectations"
                 )
 
 

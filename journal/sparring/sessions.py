@@ -217,7 +217,7 @@ def advance(db, lead, session_id, case_id):
     _lead_of(db, lead, session_id, _("Only the lead who runs the session can move it on."))
     case = case_for(db, lead, session_id, case_id)
     if case["phase"] == "done":
-        raise Invalid(errors={"phase": [_("This case is finished.")]})
+        raise Invalid(errors={"phase": [_("Sparring on this case is finished.")]})
     new = next_phase(case["phase"])
     now = clock.timestamp()
     with transaction(db):
