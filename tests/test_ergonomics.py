@@ -279,7 +279,7 @@ def test_the_header_works_with_the_keyboard(demo_server, browser):
     when the page opens, and Tab brings each link (and logging out) wholly into view."""
     base, _ids = demo_server
     with phone_as(browser, base, "lea") as page:
-        for path, current in (("/team", "Teamets sammenstød"), ("/actions", "Handlinger"), ("/citizens", "Mine borgere")):
+        for path, current in (("/team", "Teamoverblik"), ("/actions", "Handlinger"), ("/citizens", "Mine borgere")):
             visit(page, base, path)
             marked = page.locator("header nav a[aria-current=page]")
             assert marked.count() == 1 and marked.inner_text() == current, path
