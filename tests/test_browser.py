@@ -19,6 +19,7 @@ PASSWORD = demo.PASSWORD
 def shot(page, name):
     if os.environ.get("JOURNAL_SCREENSHOTS") == "1":
         SHOTS.mkdir(parents=True, exist_ok=True)
+        page.evaluate("window.scrollTo(0, 0)")  # the sticky header belongs at the top of the picture
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True, scale="css")
 
 
