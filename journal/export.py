@@ -6,9 +6,9 @@ What it guarantees (README.txt in every zip says the same, with the figures):
   owner passes a study key on purpose.
 - Dates become days since the citizen's first record (ISO year-week of the first record only
   if asked for); birth year becomes a 10-year band.
-- Free text is left out unless asked for; then CPR numbers and personnummer, phone numbers,
-  e-mail addresses and every name the system knows are replaced by [CPR], [PHONE], [EMAIL],
-  [NAME], and counted.
+- Free text is left out unless asked for; then it is scrubbed (journal/scrub.py): national ID
+  numbers, e-mail addresses, phone numbers, dates, addresses, case references and names
+  become [CPR], [EMAIL], [PHONE], [DATE], [ADDRESS], [REF], [NAME], counted per kind.
 - Quasi-identifiers (team, age band, gender, goal) are made k-anonymous: citizens in groups
   smaller than k get a 20-year band; those still in small groups are left out entirely.
 - No worker name, username or e-mail is ever written.
@@ -21,13 +21,14 @@ import hashlib
 import hmac
 import io
 import json
-import re
 import secrets
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
 
-from . import clock, national_id
+from . import clock
+from .scrub import KINDS as SCRUB_KINDS
+from .scrub import Scrubber
 from .datadict import TABLES, codebook_rows, columns, table_schema
 
 PREFIX = {"citizen": "C", "worker": "W", "team": "T", "meeting": "M", "expectation": "E", "request": "R",
@@ -97,77 +98,6 @@ def k_anonymise(citizens, k):
     return kept, len(widened - suppressed), suppressed
 
 
-EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# 8–12 digits with spaces, dots or dashes (also " - ") between them, an optional +/00 country
-# code and an optional area code in brackets: "+45 12 34 56 78", "(070) 123 45 67".
-PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d(?:\)?(?:\s?[-.]\s?|\s)?\d){7,11}(?!\w)")
-WORD = re.compile(r"[^\W\d_]+(?:['’]s)?")
-TOKEN = re.compile(r"[^\s,;:()\[\]\"'!?]+")  # a case reference is one such token
-TRANSLITERATIONS = (
-    {"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue", "é": "e"},
-    {"æ": "a", "ø": "o", "å": "a", "ä": "a", "ö": "o", "ü": "u", "é": "e"},
-)
-
-
-def name_variants(word):
-    """A name part as written and as it is often typed without æ/ø/å/ä/ö ("Kjaersgaard")."""
-    word = word.casefold()
-    variants = {word}
-    for table_ in TRANSLITERATIONS:
-        variants.add("".join(table_.get(ch, ch) for ch in word))
-    return variants
-
-
-class Scrubber:
-    """Replaces identifying things in free text and counts what it replaced.
-
-    Names are matched word by word against a set of every known name part (three letters or
-    more, with ASCII spellings), with or without a genitive -s, and case references token by
-    token against the set of all case references, so the cost does not grow with the number
-    of names and cases the system knows.
-    """
-
-    def __init__(self, names, case_refs=()):
-        self._names = set()
-        for name in names:
-            for part in re.split(r"[\s\-.]+", name or ""):
-                if len(part) >= 3:
-                    self._names.update(name_variants(part))
-        self._refs = {r.casefold() for r in case_refs if r}
-        self.counts = Counter()
-
-    def _ref(self, match):
-        token = match.group(0)
-        bare = token.rstrip(".")
-        if bare.casefold() in self._refs:
-            self.counts["REF"] += 1
-            return "[REF]" + token[len(bare):]
-        return token
-
-    def _name(self, match):
-        word = match.group(0)
-        bare = re.sub(r"['’]s$", "", word).casefold()
-        if bare in self._names or (bare.endswith("s") and bare[:-1] in self._names):
-            self.counts["NAME"] += 1
-            return "[NAME]"
-        return word
-
-    def __call__(self, text):
-        if not text:
-            return text
-        spans = national_id.find(text)
-        for start, end in reversed(spans):
-            text = text[:start] + "[CPR]" + text[end:]
-        self.counts["CPR"] += len(spans)
-        text, n = EMAIL.subn("[EMAIL]", text)
-        self.counts["EMAIL"] += n
-        if self._refs:
-            text = TOKEN.sub(self._ref, text)
-        text, n = PHONE.subn("[PHONE]", text)
-        self.counts["PHONE"] += n
-        return WORD.sub(self._name, text)
-
-
 # --- the export -----------------------------------------------------------------------------
 
 
@@ -196,14 +126,16 @@ def _first_and_last(db, team_ids):
 
 
 def _known_names(db):
-    """Every name the system knows: citizens, users (username and display name), teams and
-    their municipalities (a team's name next to a pseudonym would undo it)."""
+    """(person names, phrases): every person the system knows (citizens, users' display and
+    user names), matched part by part; and team names and municipalities, matched only as
+    a whole ("Unge Silkeborg"), so that "unge" in a sentence stays a word."""
     names = [r[0] for r in db.execute("SELECT display_name FROM citizen WHERE display_name IS NOT NULL")]
     for username, display in db.execute("SELECT username, display_name FROM user"):
         names += [username, display]
+    phrases = []
     for name, municipality in db.execute("SELECT name, municipality FROM team"):
-        names += [name, municipality]
-    return names
+        phrases += [name, municipality]
+    return names, phrases
 
 
 def write(db, study_id, options, out):
@@ -211,7 +143,10 @@ def write(db, study_id, options, out):
     team_ids = [r[0] for r in db.execute("SELECT team_id FROM study_team WHERE study_id = ? ORDER BY team_id", [study_id])]
     key = export_key(options.study_key)
     pseudo = Pseudonyms(key)
-    scrub = Scrubber(_known_names(db), [r[0] for r in db.execute("SELECT case_ref FROM citizen")]) if options.free_text else None
+    scrub = None
+    if options.free_text:
+        names, phrases = _known_names(db)
+        scrub = Scrubber(names, [r[0] for r in db.execute("SELECT case_ref FROM citizen")], phrases)
     summary = {"rows": {}, "teams": len(team_ids)}
     if not team_ids:
         team_ids = [-1]
@@ -430,10 +365,12 @@ def readme(options, summary):
     if options.free_text:
         counts = summary.get("redactions") or {}
         lines += [
-            "  Free text is included and scrubbed: national ID numbers → [CPR], e-mail addresses →",
-            "  [EMAIL], phone numbers → [PHONE], every name known to the system → [NAME].",
-            "  case references → [REF].",
-            "  Replacements: " + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("CPR", "EMAIL", "PHONE", "REF", "NAME")) + ".",
+            "  Free text is included and scrubbed (after Unicode NFKC normalisation): national ID",
+            "  numbers → [CPR], e-mail addresses → [EMAIL], phone numbers → [PHONE], dates → [DATE],",
+            "  street addresses and postcode + town → [ADDRESS], case references in any spelling →",
+            "  [REF], every name known to the system in any spelling and every capitalised word",
+            "  inside a sentence (bar a short list of institutions) → [NAME].",
+            "  Replacements: " + ", ".join(f"{k} {counts.get(k, 0)}" for k in SCRUB_KINDS) + ".",
             "  Scrubbing is automatic: read free text with care before quoting it.",
         ]
     else:

@@ -1,22 +1,37 @@
 """Recognise Danish CPR numbers and Swedish personnummer/samordningsnummer in text.
 
 The journal never stores national ID numbers: a case reference that contains one is refused,
-and (later) research exports scrub them from free text. Recognition is deliberately by shape,
+and research exports scrub them from free text (journal/scrub.py) with this same recogniser. Recognition is deliberately by shape,
 not checksum: Danish CPR numbers issued since 2007 need not pass the modulus-11 check, and a
 number that merely looks like one should not be stored either. A shape is a real calendar
 day (day+60 for Swedish samordningsnummer) followed by four digits, with or without a
 separator, and not inside a longer run of digits.
 """
 import re
+import unicodedata
 from datetime import date
 
-# A separator: hyphen, plus (Swedish 100+), any dash an editor's autocorrect makes, or a
-# space, optionally with spaces around a dash ("010190 - 1234").
-_SEP = r"(?:\s?[-+\u2010-\u2015\u2212]\s?|\s)?"
+# A separator between the date and the serial, as people type it: hyphen, plus (Swedish
+# 100+), any dash an editor's autocorrect makes, slash, underscore, dot, doubled ("--"), or
+# spaces ("010190  1234", "010190 - 1234"). Full-width forms and zero-width characters are
+# gone after normalise().
+_SEP = r"(?:[\s\-+_/.\u2010-\u2015\u2212]{1,3})?"
 # ddmmyy-xxxx (CPR) or yymmdd-xxxx (SE short form); 10 digits in all.
-_TEN = re.compile(rf"(?<!\d)(\d{{2}})(\d{{2}})(\d{{2}}){_SEP}(\d{{4}})(?!\d)")
+_TEN = re.compile(rf"(?<!\d)(\d{{2}})(\d{{2}})(\d{{2}}){_SEP}(\d{{4}})(?![\d])")
+# The same with day, month and year separated too ("01.01.90-1234"): then the serial must
+# follow a dash or slash, so that a date and a time ("24.11.26 1030") is not taken for one.
+_DOTTED = re.compile(
+    r"(?<![\d.\-/])(\d{2})([.\-/])(\d{2})\2(\d{2})\s?[\-/\u2010-\u2015\u2212]{1,2}\s?(\d{4})(?![\d])"
+)
 # yyyymmdd-xxxx (SE long form); 12 digits in all.
-_TWELVE = re.compile(rf"(?<!\d)((?:18|19|20)\d{{2}})(\d{{2}})(\d{{2}}){_SEP}(\d{{4}})(?!\d)")
+_TWELVE = re.compile(rf"(?<!\d)((?:18|19|20)\d{{2}})(\d{{2}})(\d{{2}}){_SEP}(\d{{4}})(?![\d])")
+
+
+def normalise(text):
+    """NFKC (full-width digits and dashes become plain ones) without format characters
+    (zero-width spaces, soft hyphens, byte-order marks): what a number really says."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def _is_day(year, month, day):
@@ -60,9 +75,16 @@ def find(text):
         a, b, c, _ = match.groups()
         if _cpr_shaped(a, b, c) or _se_shaped(a, b, c):
             spans.append(match.span())
+    for match in _DOTTED.finditer(text):
+        if any(s <= match.start() < e for s, e in spans):
+            continue
+        a, _sep, b, c, _serial = match.groups()
+        if _cpr_shaped(a, b, c) or _se_shaped(a, b, c):
+            spans.append(match.span())
     return sorted(spans)
 
 
 def contains_national_id(text):
-    """True when *text* holds something shaped like a CPR number or personnummer."""
-    return bool(find(text or ""))
+    """True when *text* holds something shaped like a CPR number or personnummer, in any
+    spelling (full-width digits, zero-width characters, any separator)."""
+    return bool(find(normalise(text)))

@@ -1,0 +1,287 @@
+"""Scrubbing free text for research: pure functions over a string, no database.
+
+A caseworker's note is where identifiers slip in, in the spellings people really type:
+"010190/1234", "SIL 0014", "anna(at)example.dk", "Østergade 12, 8000 Aarhus", "17. mars
+1972", "Dr. Krogh". So the text is first normalised (NFKC: full-width digits and dashes
+become plain ones; format characters such as zero-width spaces are removed), then each kind
+is replaced by its marker, in an order where no kind leaves a piece of another behind
+(national ID numbers before dates and phone numbers, e-mail before names):
+
+    [CPR] national ID numbers   [EMAIL] e-mail addresses    [PHONE] phone numbers
+    [DATE] dates                [ADDRESS] street addresses and postcode + town
+    [REF] the system's case references, in any spelling and inside longer tokens
+    [NAME] names the system knows, in any spelling, and every capitalised word inside a
+           sentence (Danish and Swedish capitalise only proper nouns), except a short
+           allow-list of institutions and abbreviations
+
+Ordinary lower-case words are left alone: a known name typed in lower case is matched only
+with three letters or more and when it is not also an everyday word (COMMON_WORDS: "per",
+"dag", "rask", "bo" stay), and a team's name is matched as a whole, never word by word
+("Unge Silkeborg", not "unge").
+"""
+import re
+import unicodedata
+from collections import Counter
+
+from . import national_id
+
+KINDS = ("CPR", "EMAIL", "PHONE", "DATE", "ADDRESS", "REF", "NAME")
+
+# --- normalisation ----------------------------------------------------------------------------
+
+
+def normalise(text):
+    """NFKC, with format characters (zero-width space, soft hyphen, BOM ...) removed."""
+    return national_id.normalise(text)
+
+
+# --- patterns ---------------------------------------------------------------------------------
+
+_DASH = "\\-\u2010-\u2015\u2212"
+EMAIL = re.compile(
+    r"[\w.+-]+\s*(?:@|\(\s*at\s*\)|\[\s*at\s*\]|\{\s*at\s*\}|\s(?:snabel-a|snabela)\s)\s*"
+    r"[\w-]+(?:(?:\.|\s*[(\[]\s*(?:dot|punkt|punktum)\s*[)\]]\s*|\s+(?:dot|punkt|punktum)\s+)[\w-]+)+",
+    re.IGNORECASE,
+)
+# 8–12 digits with spaces, dots, slashes or any dash between them, an optional +/00 country
+# code and an optional area code in brackets: "+45 12 34 56 78", "(070) 123 45 67",
+# "20–12–34–56", "20/12 34 56".
+PHONE = re.compile(rf"(?<![\w+])(?:\+|00)?\(?\d(?:\)?(?:\s?[{_DASH}./]\s?|\s)?\d){{7,11}}(?!\w)")
+
+_MONTHS = (
+    r"jan(?:uar|uari|uary)?|feb(?:ruar|ruari|ruary)?|mar(?:ts|s|ch)?|apr(?:il)?|maj|aug(?:ust|usti)?|"
+    r"jun(?:i)?|jul(?:i)?|sep(?:t|tember)?|okt(?:ober)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|may"
+)
+DATE = re.compile(
+    r"(?<![\w.,/])(?:"
+    r"\d{4}[-./]\d{1,2}[-./]\d{1,2}"  # 2026-03-14
+    rf"|\d{{1,2}}\s?[./{_DASH}]\s?\d{{1,2}}(?:\s?[./{_DASH}]\s?\d{{2,4}})?"  # 14.3.26, 14/3-1972, 14-03-72, 14/3
+    rf"|\d{{1,2}}\.?\s+(?:{_MONTHS})\.?(?:\s+\d{{2,4}})?"  # 17. mars 1972, 3 maj
+    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:,?\s+\d{{4}})?"  # March 17, 1972
+    r")(?![\w/]|[.\-\u2010-\u2015]\d)",
+    re.IGNORECASE,
+)
+# Times ("kl. 10.30") look like dates; they are not identifying and stay.
+TIME_BEFORE = re.compile(r"(?:kl\.?|klokken|klockan)\s*$", re.IGNORECASE)
+
+_STREET = (
+    r"vej|vejen|gade|gaden|stræde|strædet|allé|alle|boulevard|torv|torvet|plads|pladsen|vænget|"
+    r"toften|bakken|parken|have|haven|høj|lund|engen|marken|kæret|sti|stien|"
+    r"väg|vägen|gata|gatan|gränd|gränden|stig|stigen|backe|backen|torg|torget|plan|platsen|allén"
+)
+ADDRESS = re.compile(
+    rf"(?<!\w)(?:[A-ZÆØÅÄÖÜ][\wæøåäöüé'-]*\s)?[A-ZÆØÅÄÖÜa-zæøåäöü][\wæøåäöüé-]*(?:{_STREET})\.?\s+\d+\s?[A-Za-z]?"
+    r"(?:,?\s*\d+\.?\s*(?:th|tv|mf|sal)?\.?)?"  # Østergade 12, 2. th.
+    r"|(?<!\d)(?:DK-?|SE-?|S-)?\d{4}\s+[A-ZÆØÅ][\wæøå]+(?:\s[A-ZÆØÅ][\wæøå]+)?"  # 8000 Aarhus C
+    r"|(?<!\d)(?:SE-?|S-)?\d{3}\s\d{2}\s+[A-ZÅÄÖ][\wåäö]+",  # 211 45 Malmö
+)
+
+#: Everyday Danish and Swedish words that are also first or family names: in lower case they
+#: are words ("per uge", "en god dag", "rask igen"), capitalised they are names.
+COMMON_WORDS = frozenset(
+    """
+    per dag rask bo tor sol maj ask lis eli mai mie bent ulla hans ole kaj finn gert vang
+    holm lund berg dal skov bak kjær strand have mark eng lind
+    ros mild stig björn sten ek al alm ekman gul grå
+    """.split()
+)
+
+ALNUM_RUN = re.compile(r"[^\W_]+")
+
+
+def _not_a_date(match):
+    """Keep what only looks like a date: a time ("kl. 10.30"), or numbers that cannot be a
+    day and month ("12-34-56" is a phone number's beginning)."""
+    if TIME_BEFORE.search(match.string[: match.start()]):
+        return True
+    numbers = [int(n) for n in re.findall(r"\d+", match.group(0))]
+    if len(numbers) >= 2 and not re.search(r"[^\W\d_]", match.group(0)):
+        first, second = numbers[0], numbers[1]
+        if first > 999:  # 2026-03-14
+            return not (1 <= second <= 12)
+        return not (1 <= first <= 31 and 1 <= second <= 12)
+    return False
+WORD = re.compile(r"[^\W\d_]+(?:['’]s)?")
+
+#: Capitalised words that are not names: institutions, programmes, abbreviations a
+#: caseworker writes mid-sentence. Kept short on purpose: anything else capitalised inside a
+#: sentence is a proper noun, and proper nouns identify.
+ALLOWED_CAPITALISED = frozenset(
+    """
+    I CV FGU STU SOSU EUD EUX HF STX HHX HTX AMU UU KUU VUC EGU IGU OBU LAB PPR BUPL ADHD ADD
+    PTSD OCD NA AA MR
+    Jobcenter Jobcentret Jobcentre Jobnet Ydelsescenter Ydelseskontoret Borgerservice
+    Ungdommens Uddannelsesvejledning Produktionsskole Produktionsskolen Erhvervsskole
+    Arbetsförmedlingen Försäkringskassan Socialtjänsten Komvux SFI Vuxenutbildningen
+    Danmark Sverige Dansk Svensk Engelsk Dansk- Svenska Danska
+    Dr Læge Lægen Fru Hr
+    """.split()
+)
+#: Abbreviations whose full stop does not end a sentence.
+ABBREVIATIONS = re.compile(
+    r"(?:\b(?:dr|hr|fr|fru|kl|nr|tlf|tel|ca|bl\.a|f\.eks|fx|jf|dvs|mht|evt|ang|vedr|resp|inkl|ekskl|mm|osv|"
+    r"t\.ex|bl\.a|dvs|ev|st|s|ggr|j\.nr|jnr|sag|ref)\.)\s*$",
+    re.IGNORECASE,
+)
+SENTENCE_END = re.compile(r"(?:[.!?:…]|\n)\s*$")
+
+
+# --- names ------------------------------------------------------------------------------------
+
+#: Spellings a name is typed in: as written, without æ/ø/å/ä/ö, and with the Danish and
+#: Swedish letters swapped (ø↔ö, æ↔ä, å↔aa).
+_ASCII = (
+    {"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue", "é": "e"},
+    {"æ": "a", "ø": "o", "å": "a", "ä": "a", "ö": "o", "ü": "u", "é": "e"},
+    {"æ": "ä", "ø": "ö", "ä": "æ", "ö": "ø"},
+)
+
+
+def name_variants(word):
+    """A name part in every spelling it is typed in, casefolded."""
+    word = word.casefold()
+    variants = {word}
+    for table in _ASCII:
+        variants.add("".join(table.get(ch, ch) for ch in word))
+    variants |= {v.replace("aa", "å") for v in set(variants)}
+    variants |= {v.replace("å", "aa") for v in set(variants)}
+    return variants
+
+
+def ref_key(text):
+    """A case reference without separators or case: "SIL-0014", "sil 0014" → "SIL0014"."""
+    return re.sub(r"[\W_]", "", text).upper()
+
+
+class Scrubber:
+    """Replaces identifying things in free text and counts what it replaced (per kind).
+
+    :param names: person names the system knows (citizens' and users' display names,
+        usernames): matched part by part, in every spelling
+    :param case_refs: every case reference in the system
+    :param phrases: names matched only as a whole phrase (teams, municipalities)
+    """
+
+    def __init__(self, names=(), case_refs=(), phrases=()):
+        self._names, self._long = set(), set()
+        for name in names:
+            for part in re.split(r"[\s\-.]+", name or ""):
+                if len(part) >= 2:
+                    variants = name_variants(part)
+                    self._names |= variants
+                    if len(part) >= 3:
+                        self._long |= variants - COMMON_WORDS
+        self._refs = {ref_key(r) for r in case_refs if r and ref_key(r)}
+        self._ref_prefixes = {re.match(r"[A-Z]*", k).group(0) for k in self._refs}
+        self._phrases = [
+            re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, p.split())) + r"(?!\w)", re.IGNORECASE)
+            for p in sorted({p for p in phrases if p and p.strip()}, key=len, reverse=True)
+        ]
+        self.counts = Counter()
+
+    # each kind -------------------------------------------------------------------------------
+
+    def _sub(self, kind, pattern, text, keep=None):
+        def replace(match):
+            if keep and keep(match):
+                return match.group(0)
+            self.counts[kind] += 1
+            return f"[{kind}]"
+
+        return pattern.sub(replace, text)
+
+    def _refs_in(self, text):
+        """Case references in any spelling: "#SIL-0014", "SIL–0014", "SIL 0014", "j.nr.SIL0014/2"."""
+        if not self._refs:
+            return text
+        runs = list(ALNUM_RUN.finditer(text))
+        spans = []
+        i = 0
+        while i < len(runs):
+            found = None
+            for width in (3, 2, 1):
+                window = runs[i : i + width]
+                if len(window) < width:
+                    continue
+                gaps = [text[a.end() : b.start()] for a, b in zip(window, window[1:])]
+                if any(len(g) > 3 or not re.fullmatch(rf"[\s{_DASH}_./#:]*", g) for g in gaps):
+                    continue
+                key = "".join(r.group(0) for r in window).upper()
+                start = self._ref_start(key)
+                if start is not None:
+                    found = (window, start)
+                    break
+            if found:
+                window, offset = found
+                for run in window:  # the key's offset, back in the text (gaps are not in the key)
+                    if offset < len(run.group(0)):
+                        break
+                    offset -= len(run.group(0))
+                end = window[-1].end()
+                suffix = re.match(r"[/.\-]\d{1,3}(?!\d)", text[end:])  # "SIL-0014/2": a part of the case
+                spans.append((run.start() + offset, end + (suffix.end() if suffix else 0)))
+                i += len(window)
+            else:
+                i += 1
+        for start, end in reversed(spans):
+            text = text[:start] + "[REF]" + text[end:]
+        self.counts["REF"] += len(spans)
+        return text
+
+    def _ref_start(self, key):
+        """Where a known reference starts inside *key* (a joined token), or None: the whole
+        key, or a reference at its end after other letters ("JNRSIL0014", "XSIL0014")."""
+        if key in self._refs:
+            return 0
+        letters = re.match(r"[A-Z]*", key).group(0)
+        for cut in range(1, len(letters)):
+            if key[cut:] in self._refs:
+                return cut
+        digits = re.match(r"(.*?)(\d+)$", key)
+        if digits and digits.group(1) and digits.group(1) not in self._ref_prefixes and digits.group(2) in self._refs:
+            return len(digits.group(1))
+        return None
+
+    def _names_in(self, text):
+        out, last = [], 0
+        for match in WORD.finditer(text):
+            word = match.group(0)
+            if self._is_name(word, text[: match.start()]):
+                self.counts["NAME"] += 1
+                out.append(text[last : match.start()] + "[NAME]")
+                last = match.end()
+        out.append(text[last:])
+        return "".join(out)
+
+    def _is_name(self, word, before):
+        bare = re.sub(r"['’]s$", "", word)
+        folded = bare.casefold()
+        known = folded in self._names or (folded.endswith("s") and folded[:-1] in self._names)
+        capitalised = bare[:1].isupper()
+        if capitalised and known:
+            return True
+        if not capitalised:
+            return folded in self._long or (folded.endswith("s") and folded[:-1] in self._long)
+        if bare in ALLOWED_CAPITALISED or bare.upper() == bare and len(bare) <= 5 and bare in ALLOWED_CAPITALISED:
+            return False
+        start_of_sentence = not before.strip() or (SENTENCE_END.search(before) and not ABBREVIATIONS.search(before))
+        return not start_of_sentence and not before.endswith("[")
+
+    # the whole -------------------------------------------------------------------------------
+
+    def __call__(self, text):
+        if not text:
+            return text
+        text = normalise(text)
+        spans = national_id.find(text)
+        for start, end in reversed(spans):
+            text = text[:start] + "[CPR]" + text[end:]
+        self.counts["CPR"] += len(spans)
+        text = self._sub("EMAIL", EMAIL, text)
+        text = self._refs_in(text)
+        text = self._sub("DATE", DATE, text, keep=_not_a_date)
+        text = self._sub("PHONE", PHONE, text)
+        text = self._sub("ADDRESS", ADDRESS, text)
+        for phrase in self._phrases:
+            text = self._sub("NAME", phrase, text)
+        return self._names_in(text)
