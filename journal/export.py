@@ -5,7 +5,8 @@ What it guarantees (README.txt in every zip says the same, with the figures):
   made for this export and never stored, so two exports cannot be linked — unless the study
   owner passes a study key on purpose.
 - Dates become days since the citizen's first record (ISO year-week of the first record only
-  if asked for); birth year becomes a 10-year band.
+  if asked for); birth year becomes a 10-year band. Rows are written by that day, in a random
+  order within a day, never in entry order.
 - Free text is left out unless asked for; then it is scrubbed (journal/scrub.py): national ID
   numbers, e-mail addresses, phone numbers, dates, addresses, case references and names
   become [CPR], [EMAIL], [PHONE], [DATE], [ADDRESS], [REF], [NAME], counted per kind.
@@ -158,6 +159,17 @@ def write(db, study_id, options, out):
     summary.update(generalised=generalised, suppressed=len(suppressed), k=options.k)
     spans = _first_and_last(db, team_ids)
     first = {cid: span[0] for cid, span in spans.items()}
+    # Rows are written by day since the citizen's first record, in a random order within a
+    # day (fresh for every export): never in entry order, which would line up the day offsets
+    # of different citizens and give their calendars back.
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS export_first (citizen_id INTEGER PRIMARY KEY, first_day TEXT)")
+    db.execute("DELETE FROM export_first")
+    db.conn.executemany("INSERT INTO export_first VALUES (?, ?)", [(cid, day.isoformat()) for cid, day in first.items()])
+    people = secrets.SystemRandom().sample(people, len(people))
+
+    def by_day(column):
+        return (f"JOIN export_first f ON f.citizen_id = c.id "
+                f"ORDER BY julianday(substr({column}, 1, 10)) - julianday(f.first_day), random()")
 
     def text(value):
         return scrub(value) if scrub else None
@@ -183,7 +195,7 @@ def write(db, study_id, options, out):
         return citizen_id not in suppressed
 
     def rows_meetings():
-        for m in db.query(f"SELECT m.* FROM meeting m JOIN citizen c ON c.id = m.citizen_id WHERE c.team_id IN ({marks}) ORDER BY m.rowid", team_ids):
+        for m in db.query(f"SELECT m.* FROM meeting m JOIN citizen c ON c.id = m.citizen_id AND c.team_id IN ({marks}) {by_day('m.held_on')}", team_ids):
             if kept(m["citizen_id"]):
                 yield {
                     "meeting": pseudo("meeting", m["id"]),
@@ -198,7 +210,7 @@ def write(db, study_id, options, out):
     def rows_expectations():
         for e in db.query(
             f"SELECT e.*, (SELECT 1 FROM expectation s WHERE s.supersedes = e.id) AS superseded "
-            f"FROM expectation e JOIN citizen c ON c.id = e.citizen_id WHERE c.team_id IN ({marks}) ORDER BY e.rowid",
+            f"FROM expectation e JOIN citizen c ON c.id = e.citizen_id AND c.team_id IN ({marks}) {by_day('e.observed_on')}",
             team_ids,
         ):
             if kept(e["citizen_id"]):
@@ -218,7 +230,7 @@ def write(db, study_id, options, out):
                 }
 
     def rows_requests():
-        for r in db.query(f"SELECT r.* FROM sparring_request r JOIN citizen c ON c.id = r.citizen_id WHERE c.team_id IN ({marks}) ORDER BY r.id", team_ids):
+        for r in db.query(f"SELECT r.* FROM sparring_request r JOIN citizen c ON c.id = r.citizen_id AND c.team_id IN ({marks}) {by_day('r.created_at')}", team_ids):
             if kept(r["citizen_id"]):
                 f = first.get(r["citizen_id"])
                 yield {
@@ -233,7 +245,7 @@ def write(db, study_id, options, out):
     def rows_ratings():
         for r in db.query(
             f"SELECT r.*, sc.citizen_id, sc.session_id FROM sparring_rating r JOIN sparring_case sc ON sc.id = r.case_id "
-            f"JOIN citizen c ON c.id = sc.citizen_id WHERE c.team_id IN ({marks}) ORDER BY r.rowid",
+            f"JOIN citizen c ON c.id = sc.citizen_id AND c.team_id IN ({marks}) {by_day('r.rated_at')}",
             team_ids,
         ):
             if kept(r["citizen_id"]):
@@ -247,7 +259,7 @@ def write(db, study_id, options, out):
                 }
 
     def rows_actions():
-        for a in db.query(f"SELECT a.* FROM action a JOIN citizen c ON c.id = a.citizen_id WHERE c.team_id IN ({marks}) ORDER BY a.id", team_ids):
+        for a in db.query(f"SELECT a.* FROM action a JOIN citizen c ON c.id = a.citizen_id AND c.team_id IN ({marks}) {by_day('a.created_at')}", team_ids):
             if kept(a["citizen_id"]):
                 f = first.get(a["citizen_id"])
                 yield {
@@ -261,7 +273,7 @@ def write(db, study_id, options, out):
                 }
 
     def rows_outcomes():
-        for o in db.query(f"SELECT o.* FROM outcome o JOIN citizen c ON c.id = o.citizen_id WHERE c.team_id IN ({marks}) ORDER BY o.rowid", team_ids):
+        for o in db.query(f"SELECT o.* FROM outcome o JOIN citizen c ON c.id = o.citizen_id AND c.team_id IN ({marks}) {by_day('o.observed_on')}", team_ids):
             if kept(o["citizen_id"]):
                 yield {
                     "outcome": pseudo("outcome", o["id"]),

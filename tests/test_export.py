@@ -347,14 +347,47 @@ def test_pseudonyms_differ_between_exports_unless_the_same_study_key_is_given(pd
     keyed1, _ = make_export(pdb, study["id"], k=2, study_key="nøgle-til-studiet")
     keyed2, _ = make_export(pdb, study["id"], k=2, study_key="nøgle-til-studiet")
     assert pseudonym_sets(keyed1) == pseudonym_sets(keyed2)
-    for table in CSVS:
-        assert keyed1[f"{table}.csv"] == keyed2[f"{table}.csv"], table
+    for table in CSVS:  # the same rows; their order is drawn afresh for every export
+        assert sorted(keyed1[f"{table}.csv"].splitlines()) == sorted(keyed2[f"{table}.csv"].splitlines()), table
     assert b"A study key was given" in keyed1["README.txt"]
     assert b"Two exports cannot be linked" in one["README.txt"]
     # … and another key does not
     other, _ = make_export(pdb, study["id"], k=2, study_key="en-anden-nøgle")
     for kind, values in pseudonym_sets(other).items():
         assert values.isdisjoint(pseudonym_sets(keyed1)[kind]), kind
+
+
+def spearman(xs, ys):
+    """Spearman's rank correlation of two equally long lists without ties."""
+    def ranks(values):
+        order = sorted(range(len(values)), key=lambda i: values[i])
+        out = [0] * len(values)
+        for rank, i in enumerate(order):
+            out[i] = rank
+        return out
+
+    rx, ry = ranks(xs), ranks(ys)
+    n = len(xs)
+    return 1 - 6 * sum((a - b) ** 2 for a, b in zip(rx, ry)) / (n * (n * n - 1))
+
+
+def test_rows_are_not_written_in_entry_order(pdb, study):
+    """Entry order would line up the day offsets of different citizens and give their
+    calendars back: rows come by day since each citizen's first record, in a random order
+    within a day, drawn afresh for every export (DESIGN.md "Research export")."""
+    files, _ = make_export(pdb, study["id"], k=2, study_key="fixed")
+    keys = {e: i for i, (e,) in enumerate(pdb.execute("SELECT id FROM expectation ORDER BY rowid"))}
+    from journal.export import Pseudonyms, export_key
+
+    pseudo = Pseudonyms(export_key("fixed"))
+    entry_order = {pseudo("expectation", e): i for e, i in keys.items()}
+    written = [entry_order[r["expectation"]] for r in rows(files, "expectations")]
+    assert len(written) > 200
+    assert abs(spearman(list(range(len(written))), written)) < 0.1
+    days = [int(r["day"]) for r in rows(files, "expectations")]
+    assert days == sorted(days)
+    again, _ = make_export(pdb, study["id"], k=2, study_key="fixed")
+    assert [r["expectation"] for r in rows(again, "expectations")] != [r["expectation"] for r in rows(files, "expectations")]
 
 
 # --- 4. k-anonymity -------------------------------------------------------------------------------
