@@ -106,7 +106,7 @@ def measure(db, study_id, options, folder):
     tracemalloc.reset_peak()
     started = time.perf_counter()
     with open(path, "wb") as out:
-        summary = export.write(db, study_id, options, out)
+        summary = export.write(db, study_id, options, out, "bench-secret")
     elapsed = time.perf_counter() - started
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

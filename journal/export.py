@@ -41,7 +41,6 @@ class Options:
     free_text: bool = False
     k: int = 5
     iso_week: bool = False
-    study_key: str | None = None
     stats_files: bool = False  # also SPSS .sav and Stata .dta with value labels
 
 
@@ -49,7 +48,13 @@ class Options:
 
 
 class Pseudonyms:
-    """HMAC-SHA256 pseudonyms: stable within one export, unlinkable across exports."""
+    """HMAC-SHA256 pseudonyms of public ids under a study's key.
+
+    The key never leaves the server and the ids are random (migration m007), so nobody
+    outside the server can recompute or reverse a pseudonym; the same key for every export
+    of one study makes the exports of a study linkable on purpose (follow-up), and different
+    studies share nothing.
+    """
 
     def __init__(self, key: bytes):
         self._key = key
@@ -61,11 +66,42 @@ class Pseudonyms:
         return f"{PREFIX[kind]}-{digest[:16]}"
 
 
-def export_key(study_key=None):
-    """A fresh random key, or one derived from the study key so exports link on purpose."""
-    if study_key:
-        return hashlib.sha256(("forventningsjournal-study:" + study_key).encode()).digest()
-    return secrets.token_bytes(32)
+def study_key(secret, study_public_id):
+    """The study's pseudonym key: derived on the server from the installation secret and the
+    study (DESIGN.md "Research export"), never stored, never shown."""
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(secret, f"forventningsjournal-export:{study_public_id}".encode(), hashlib.sha256).digest()
+
+
+def public_ids(db, table, ids=None):
+    """Row id → public id of *table* (all rows)."""
+    return dict(db.execute(f"SELECT id, public_id FROM [{table}]").fetchall())
+
+
+def pseudonymiser(db, study_id, secret):
+    """(kind, row id or record UUID) → the pseudonym an export of the study writes.
+
+    Records that carry a client-made UUID (meetings, expectations, outcomes) are named by it;
+    everything else by its random public id.
+    """
+    public = {kind: public_ids(db, table) for kind, table in (
+        ("citizen", "citizen"), ("worker", "user"), ("team", "team"), ("request", "sparring_request"),
+        ("session", "sparring_session"), ("case", "sparring_case"), ("action", "action"),
+    )}
+    study = db.execute("SELECT public_id FROM study WHERE id = ?", [study_id]).fetchone()
+    pseudo = Pseudonyms(study_key(secret, study[0] if study else f"missing-{study_id}"))
+
+    def name(kind, value):
+        if value is None:
+            return None
+        if kind == "rating":
+            case_id, user_id = value
+            return pseudo("rating", f"{public['case'][case_id]}:{public['worker'][user_id]}")
+        if kind in public:
+            return pseudo(kind, public[kind][value])
+        return pseudo(kind, value)
+
+    return name
 
 
 def age_band(birth_year, width=10):
@@ -139,11 +175,14 @@ def _known_names(db):
     return names, phrases
 
 
-def write(db, study_id, options, out):
-    """Write the export of study *study_id* to the binary file *out*; returns the summary."""
+def write(db, study_id, options, out, secret):
+    """Write the export of study *study_id* to the binary file *out*; returns the summary.
+
+    :param secret: the installation secret (the app's SECRET_KEY): the study's pseudonym key
+        is derived from it
+    """
     team_ids = [r[0] for r in db.execute("SELECT team_id FROM study_team WHERE study_id = ? ORDER BY team_id", [study_id])]
-    key = export_key(options.study_key)
-    pseudo = Pseudonyms(key)
+    pseudo = pseudonymiser(db, study_id, secret)
     scrub = None
     if options.free_text:
         names, phrases = _known_names(db)
@@ -250,7 +289,7 @@ def write(db, study_id, options, out):
         ):
             if kept(r["citizen_id"]):
                 yield {
-                    "rating": pseudo("rating", f"{r['case_id']}:{r['user_id']}"),
+                    "rating": pseudo("rating", (r["case_id"], r["user_id"])),
                     "citizen": pseudo("citizen", r["citizen_id"]),
                     "session": pseudo("session", r["session_id"]),
                     "rater": pseudo("worker", r["user_id"]),
@@ -330,7 +369,7 @@ def _datapackage(options, summary):
     return {
         "name": "forventningsjournal-export",
         "title": "Forventningsjournal: anonymised research export",
-        "created": clock.timestamp(),
+        "created": clock.today().strftime("%Y-%m-01T00:00:00Z"),  # the month only: no finer date in the zip
         "licenses": [{"name": "other-closed", "title": "For the enrolled study only"}],
         "resources": [
             {
@@ -353,7 +392,7 @@ def readme(options, summary):
     """README.txt: what was removed, generalised and suppressed in this export."""
     lines = [
         "Forventningsjournal — anonymised research export",
-        f"Created {clock.timestamp()} (UTC).",
+        f"Made in {clock.today().strftime('%Y-%m')}.",
         "",
         "FILES",
         *[f"  {t.name}.csv: {summary['rows'][t.name]} rows. {t.meaning}." for t in TABLES],
@@ -364,12 +403,11 @@ def readme(options, summary):
         "REMOVED",
         "  Names of citizens and workers, usernames, e-mail addresses, case references, national ID",
         "  numbers and all dates are not in this export.",
-        "  Every id is a pseudonym: HMAC-SHA256 of the id under a key made for this export and not",
-        "  stored anywhere. " + (
-            "A study key was given: exports made with the same key use the same pseudonyms."
-            if options.study_key else
-            "Two exports cannot be linked to each other."
-        ),
+        "  Every id is a pseudonym: HMAC-SHA256 of a random public id (never a row number) under",
+        "  a key derived on the server from the installation's secret and this study; the key is",
+        "  not stored and never shown, so pseudonyms cannot be reversed outside the server.",
+        "  LINKABLE BY DESIGN: every export of this study uses the same pseudonyms, so exports of",
+        "  the study can be joined (follow-up). Exports of different studies share no pseudonym.",
         "  Dates are days since the citizen's first record (day 0)."
         + (" The ISO year-week of the first record is in citizens.csv." if options.iso_week else ""),
         "  Birth years are 10-year bands.",

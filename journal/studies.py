@@ -91,7 +91,7 @@ def make_export(db, user, data):
     may_export(db, user, study)
     options = export.Options(
         free_text=data["free_text"], k=data["k"], iso_week=data["iso_week"],
-        study_key=data.get("study_key"), stats_files=data["stats_files"],
+        stats_files=data["stats_files"],
     )
     return run(db, user.id, study, options, exports_folder())
 
@@ -120,10 +120,10 @@ def run(db, user_id, study, options, folder):
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{export_id}.zip"
     with open(path, "wb") as out:
-        summary = export.write(db, study["id"], options, out)
+        summary = export.write(db, study["id"], options, out, current_app.config["SECRET_KEY"])
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     public_options = {"free_text": options.free_text, "k": options.k, "iso_week": options.iso_week,
-                      "study_key": bool(options.study_key), "stats_files": options.stats_files}
+                      "stats_files": options.stats_files}
     with transaction(db):
         db.table("export").insert(
             {

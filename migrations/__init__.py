@@ -309,3 +309,22 @@ def m006_case_owners(db):
         WHERE primary_worker_id IS NULL AND status = 'active'
         """
     )
+
+
+PUBLIC_ID_TABLES = ("citizen", "user", "team", "study", "sparring_request", "sparring_session", "sparring_case", "action")
+
+
+@migrations()
+def m007_public_ids(db):
+    """A random public id on every record the research export names (DESIGN.md "Research
+    export": pseudonyms are HMACs over random public ids, never row ids, which anyone can
+    count from 1). Triggers fill it in for new rows, whichever code inserts them."""
+    for table in PUBLIC_ID_TABLES:
+        db.execute(f"ALTER TABLE [{table}] ADD COLUMN public_id TEXT")
+        db.execute(f"UPDATE [{table}] SET public_id = lower(hex(randomblob(16)))")
+        db.execute(f"CREATE UNIQUE INDEX [{table}_public_id] ON [{table}] (public_id)")
+        db.execute(
+            f"""CREATE TRIGGER [{table}_public_id_new] AFTER INSERT ON [{table}]
+                WHEN NEW.public_id IS NULL
+                BEGIN UPDATE [{table}] SET public_id = lower(hex(randomblob(16))) WHERE rowid = NEW.rowid; END"""
+        )

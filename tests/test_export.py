@@ -155,9 +155,13 @@ def study(pdb):
     return studies.get(pdb, STUDY) | {"id": study_id}
 
 
-def make_export(db, study_id, **options):
+#: The installation secret the tests' app runs with: the study keys are derived from it.
+SECRET = "test-secret"
+
+
+def make_export(db, study_id, secret=SECRET, **options):
     buffer = io.BytesIO()
-    summary = export.write(db, study_id, export.Options(**options), buffer)
+    summary = export.write(db, study_id, export.Options(**options), buffer, secret)
     return unzip(buffer.getvalue()), summary
 
 
@@ -308,8 +312,7 @@ def pseudonym_sets(files):
 
 
 def test_pseudonyms_are_stable_within_an_export_and_foreign_keys_resolve(pdb, study):
-    key = "stable-check"
-    files, _ = make_export(pdb, study["id"], k=2, study_key=key)
+    files, _ = make_export(pdb, study["id"], k=2)
     citizens = [r["citizen"] for r in rows(files, "citizens")]
     assert len(citizens) == len(set(citizens)) > 0
     assert all(re.fullmatch(r"C-[0-9a-f]{16}", c) for c in citizens)
@@ -321,7 +324,7 @@ def test_pseudonyms_are_stable_within_an_export_and_foreign_keys_resolve(pdb, st
     assert {r["meeting"] for r in rows(files, "expectations") if r["meeting"]} <= meetings
     # one citizen, one pseudonym: each kept citizen's expectations all carry that citizen's
     # pseudonym (recomputed under the study key), in citizens.csv and expectations.csv alike
-    pseudo = export.Pseudonyms(export.export_key(key))
+    pseudo = export.pseudonymiser(pdb, study["id"], SECRET)
     per_pseudonym = Counter(r["citizen"] for r in rows(files, "expectations"))
     in_db = dict(pdb.execute("SELECT citizen_id, COUNT(*) FROM expectation GROUP BY citizen_id").fetchall())
     kept = {cid: pseudo("citizen", cid) for cid in enrolled_citizens(pdb) if pseudo("citizen", cid) in set(citizens)}
@@ -336,25 +339,46 @@ def test_pseudonyms_are_stable_within_an_export_and_foreign_keys_resolve(pdb, st
     assert {r["owner"] for r in rows(files, "actions")} <= workers
 
 
-def test_pseudonyms_differ_between_exports_unless_the_same_study_key_is_given(pdb, study):
+def test_pseudonyms_are_stable_across_exports_of_a_study_and_differ_between_studies(pdb, study):
     one, _ = make_export(pdb, study["id"], k=2)
     two, _ = make_export(pdb, study["id"], k=2)
-    a, b = pseudonym_sets(one), pseudonym_sets(two)
-    for kind in a:
-        assert a[kind] and b[kind]
-        assert a[kind].isdisjoint(b[kind]), kind
-    # the same study key links two exports on purpose: identical pseudonyms, identical tables
-    keyed1, _ = make_export(pdb, study["id"], k=2, study_key="nøgle-til-studiet")
-    keyed2, _ = make_export(pdb, study["id"], k=2, study_key="nøgle-til-studiet")
-    assert pseudonym_sets(keyed1) == pseudonym_sets(keyed2)
+    assert pseudonym_sets(one) == pseudonym_sets(two)  # follow-up works: linkable by design
     for table in CSVS:  # the same rows; their order is drawn afresh for every export
-        assert sorted(keyed1[f"{table}.csv"].splitlines()) == sorted(keyed2[f"{table}.csv"].splitlines()), table
-    assert b"A study key was given" in keyed1["README.txt"]
-    assert b"Two exports cannot be linked" in one["README.txt"]
-    # … and another key does not
-    other, _ = make_export(pdb, study["id"], k=2, study_key="en-anden-nøgle")
+        assert sorted(one[f"{table}.csv"].splitlines()) == sorted(two[f"{table}.csv"].splitlines()), table
+    assert b"LINKABLE BY DESIGN" in one["README.txt"] and b"cannot be linked" not in one["README.txt"]
+    teams = [r[0] for r in pdb.execute("SELECT team_id FROM study_team WHERE study_id = ?", [study["id"]])]
+    other_id = studies.upsert(pdb, None, "Another study", [pdb.execute("SELECT name FROM team WHERE id = ?", [t]).fetchone()[0] for t in teams], [])
+    other, _ = make_export(pdb, other_id, k=2)
     for kind, values in pseudonym_sets(other).items():
-        assert values.isdisjoint(pseudonym_sets(keyed1)[kind]), kind
+        assert values and values.isdisjoint(pseudonym_sets(one)[kind]), kind
+    # another installation (another secret) gives other pseudonyms for the same study
+    elsewhere, _ = make_export(pdb, study["id"], secret="another-installation", k=2)
+    for kind, values in pseudonym_sets(elsewhere).items():
+        assert values.isdisjoint(pseudonym_sets(one)[kind]), kind
+
+
+def test_nobody_outside_the_server_can_recompute_a_pseudonym(pdb, study):
+    """An inversion attempt: HMAC over 1..N and over every id and name a researcher can see
+    or guess, under every key they could know (the study's name, its id, nothing), in the
+    old scheme and the new one, matches no pseudonym in the export."""
+    import hashlib
+    import hmac
+
+    files, _ = make_export(pdb, study["id"], k=2)
+    written = set(PSEUDONYM.findall(b"".join(files[f"{t}.csv"] for t in CSVS).decode()))
+    assert len(written) > 100
+    guesses = [str(n) for n in range(1, 2000)] + [r[0] for r in pdb.execute("SELECT case_ref FROM citizen")]
+    keys = [b"", STUDY.encode(), str(study["id"]).encode(), hashlib.sha256(("forventningsjournal-study:" + STUDY).encode()).digest()]
+    keys += [hmac.new(k, f"forventningsjournal-export:{study['id']}".encode(), hashlib.sha256).digest() for k in (b"", STUDY.encode())]
+    found = set()
+    for key in keys:
+        for kind, prefix in export.PREFIX.items():
+            for guess in guesses:
+                digest = hmac.new(key, f"{kind}:{guess}".encode(), hashlib.sha256).hexdigest()
+                candidate = f"{prefix}-{digest[:16]}"
+                if candidate in written:
+                    found.add(candidate)
+    assert found == set()
 
 
 def spearman(xs, ys):
@@ -375,18 +399,16 @@ def test_rows_are_not_written_in_entry_order(pdb, study):
     """Entry order would line up the day offsets of different citizens and give their
     calendars back: rows come by day since each citizen's first record, in a random order
     within a day, drawn afresh for every export (DESIGN.md "Research export")."""
-    files, _ = make_export(pdb, study["id"], k=2, study_key="fixed")
+    files, _ = make_export(pdb, study["id"], k=2)
     keys = {e: i for i, (e,) in enumerate(pdb.execute("SELECT id FROM expectation ORDER BY rowid"))}
-    from journal.export import Pseudonyms, export_key
-
-    pseudo = Pseudonyms(export_key("fixed"))
+    pseudo = export.pseudonymiser(pdb, study["id"], SECRET)
     entry_order = {pseudo("expectation", e): i for e, i in keys.items()}
     written = [entry_order[r["expectation"]] for r in rows(files, "expectations")]
     assert len(written) > 200
     assert abs(spearman(list(range(len(written))), written)) < 0.1
     days = [int(r["day"]) for r in rows(files, "expectations")]
     assert days == sorted(days)
-    again, _ = make_export(pdb, study["id"], k=2, study_key="fixed")
+    again, _ = make_export(pdb, study["id"], k=2)
     assert [r["expectation"] for r in rows(again, "expectations")] != [r["expectation"] for r in rows(files, "expectations")]
 
 
@@ -401,8 +423,7 @@ def enrolled_citizens(db):
 
 @pytest.mark.parametrize("k", [5, 3])
 def test_every_quasi_identifier_group_has_at_least_k_citizens(pdb, study, k):
-    key = "k-check"
-    files, summary = make_export(pdb, study["id"], k=k, study_key=key)
+    files, summary = make_export(pdb, study["id"], k=k)
     citizens = rows(files, "citizens")
     groups = Counter((r["team"], r["age_band"], r["gender"], r["goal"]) for r in citizens)
     assert groups and min(groups.values()) >= k, groups
@@ -417,7 +438,7 @@ def test_every_quasi_identifier_group_has_at_least_k_citizens(pdb, study, k):
     assert 0 < suppressed < len(everyone)
     assert int(re.search(rb"citizens\.csv: (\d+) rows", files["README.txt"]).group(1)) == len(citizens)
     # which database citizens were left out: recompute their pseudonyms under the study key
-    pseudo = export.Pseudonyms(export.export_key(key))
+    pseudo = export.pseudonymiser(pdb, study["id"], SECRET)
     shown = {r["citizen"] for r in citizens}
     kept = [cid for cid in everyone if pseudo("citizen", cid) in shown]
     gone = [cid for cid in everyone if pseudo("citizen", cid) not in shown]
@@ -482,7 +503,7 @@ def test_no_csv_holds_a_date_and_day_columns_are_whole_days_from_the_first_recor
 # --- 6. the data package and the codebook ----------------------------------------------------------
 
 
-FREE_TEXT_OPTIONS = {"free_text": True, "iso_week": True, "k": 2, "study_key": "deterministic"}
+FREE_TEXT_OPTIONS = {"free_text": True, "iso_week": True, "k": 2}
 
 
 @pytest.mark.parametrize("options", [
@@ -613,9 +634,10 @@ def assert_no_data_in(detail_json, db):
 
 
 def test_every_export_is_audited_with_who_what_and_which_columns_never_data(app, pdb, study, runner, tmp_path):
-    secret = "nøgle-som-ikke-må-gemmes"
     rita = login(app, "rita")
-    created = rita.post("/api/v1/exports", json={"study": STUDY, "free_text": True, "k": 3, "study_key": secret})
+    refused = rita.post("/api/v1/exports", json={"study": STUDY, "study_key": "my own key"})
+    assert refused.status_code == 422 and "study_key" in refused.json["errors"]  # the key is the server's
+    created = rita.post("/api/v1/exports", json={"study": STUDY, "free_text": True, "k": 3})
     assert created.status_code == 201, created.json
     download = rita.get(created.json["download"])
     files = unzip(download.data)
@@ -629,7 +651,7 @@ def test_every_export_is_audited_with_who_what_and_which_columns_never_data(app,
     assert api_event["user_id"] == rita_id
     assert (api_event["object_type"], api_event["object_id"]) == ("study", str(study["id"]))
     detail = json.loads(api_event["detail"])
-    assert detail["options"] == {"free_text": True, "k": 3, "iso_week": False, "study_key": True, "stats_files": False}
+    assert detail["options"] == {"free_text": True, "k": 3, "iso_week": False, "stats_files": False}
     assert detail["columns"] == {t: header(files, t) for t in CSVS}
     assert detail["export_id"] == created.json["id"]
     assert_no_data_in(api_event["detail"], pdb)
@@ -638,15 +660,16 @@ def test_every_export_is_audited_with_who_what_and_which_columns_never_data(app,
     assert (cli_event["object_type"], cli_event["object_id"]) == ("study", str(study["id"]))
     cli_detail = json.loads(cli_event["detail"])
     assert cli_detail["via"] == "cli"
-    assert cli_detail["options"] == {"free_text": False, "k": 4, "iso_week": False, "study_key": False, "stats_files": False}
+    assert cli_detail["options"] == {"free_text": False, "k": 4, "iso_week": False, "stats_files": False}
     cli_files = unzip(out.read_bytes())
     assert cli_detail["columns"] == {t: header(cli_files, t) for t in CSVS}
     assert_no_data_in(cli_event["detail"], pdb)
 
-    # the study key is used, never stored: not in the audit, not in the export record
+    # the study's key is derived, never stored: not in the audit, not in the export record
+    key = export.study_key(SECRET, pdb.execute("SELECT public_id FROM study WHERE id = ?", [study["id"]]).fetchone()[0])
     everything = "".join(str(tuple(r)) for r in pdb.execute("SELECT * FROM audit_event"))
     everything += "".join(str(tuple(r)) for r in pdb.execute("SELECT * FROM export"))
-    assert secret not in everything
+    assert key.hex() not in everything and SECRET not in everything
     # downloads are audited too
     assert pdb.execute("SELECT COUNT(*) FROM audit_event WHERE action = 'export.download' AND user_id = ?",
                        [rita_id]).fetchone()[0] == 1

@@ -11,7 +11,6 @@ class ExportIn(In):
     free_text = StrictBoolean(load_default=False, metadata={"description": "include scrubbed free text"})
     k = StrictInteger(load_default=5, validate=between(2, 50), metadata={"description": "k-anonymity"})
     iso_week = StrictBoolean(load_default=False, metadata={"description": "add the ISO year-week of each citizen's first record"})
-    study_key = fields.String(load_default=None, metadata={"description": "optional: the same key links exports on purpose"})
     stats_files = StrictBoolean(load_default=False, metadata={"description": "also SPSS .sav and Stata .dta files with value labels"})
 
 
