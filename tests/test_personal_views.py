@@ -13,7 +13,7 @@ import pytest
 from journal import clock
 
 from . import factories
-from .test_web import web_login
+from .test_web import browser_for  # noqa: F401 (a fixture)
 
 
 def entry(source, value, **extra):
@@ -27,16 +27,6 @@ def meeting(s, citizen_id, *entries):
     assert response.status_code == 201, response.json
     return response
 
-
-@pytest.fixture
-def web(app, world):
-    def make(name):
-        client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        assert web_login(client, world[name].username).status_code == 302
-        return client
-
-    return make
 
 
 def page_text(response):
@@ -76,30 +66,30 @@ def test_a_colleagues_lower_rating_raises_no_drop(auth, world, db):
     assert f'"worker_id": {world["worker2"].id}' in rows[0][1]
 
 
-def test_without_a_case_owner_view_gaps_come_from_the_latest_worker_view_and_say_whose(auth, web, world, db):
+def test_without_a_case_owner_view_gaps_come_from_the_latest_worker_view_and_say_whose(auth, browser_for, world, db):
     cid = factories.make_citizen(db, world["team_a"], "A-NOBODY", None)
     meeting(auth("worker2"), cid, entry("worker", 8), entry("parent", 3, source_label="far"))
     clash = auth("worker").get(f"/api/v1/citizens/{cid}/clash").json
     assert clash["owner_fallback"] is True and clash["owner_view"]["recorded_by"] == world["worker2"].id
     assert clash["gaps"] == [{"source": "parent", "source_label": "far", "gap": 5}]
-    text = page_text(web("worker").get(f"/citizens/{cid}"))
+    text = page_text(browser_for("worker").get(f"/citizens/{cid}"))
     assert "Gaps are measured from the latest caseworker view, given by Worker2." in text
     assert "No case owner" in text
 
 
-def test_a_worker_who_never_rated_sees_no_you_on_the_citizen(auth, web, world, db):
+def test_a_worker_who_never_rated_sees_no_you_on_the_citizen(auth, browser_for, world, db):
     cid = world["citizen"]
     meeting(auth("worker"), cid, entry("worker", 7), entry("doctor", 2))
-    text = page_text(web("worker2").get(f"/citizens/{cid}"))
+    text = page_text(browser_for("worker2").get(f"/citizens/{cid}"))
     assert "Worker 7" in text and "Doctor 2 vs Worker 7" in text
     assert not re.search(r"\b(you|your|You|Your)\b", text.split("Log out")[1].split("Logged in as")[0].replace("Your question for colleagues", ""))
-    mine = page_text(web("worker").get(f"/citizens/{cid}"))
+    mine = page_text(browser_for("worker").get(f"/citizens/{cid}"))
     assert "Doctor 2 vs you 7" in mine and "You 7" in mine
 
 
-def test_my_citizens_is_my_caseload_and_the_whole_team_is_one_remembered_tap_away(auth, web, world, db):
+def test_my_citizens_is_my_caseload_and_the_whole_team_is_one_remembered_tap_away(auth, browser_for, world, db):
     factories.make_citizen(db, world["team_a"], "A-SARAS", world["worker2"].id)
-    client = web("worker")
+    client = browser_for("worker")
     mine = page_text(client.get("/citizens"))
     assert "A-1" in mine and "A-SARAS" not in mine and "Mine (1)" in mine and "Whole team (2)" in mine
     team = page_text(client.get("/citizens?scope=team"))
@@ -110,20 +100,20 @@ def test_my_citizens_is_my_caseload_and_the_whole_team_is_one_remembered_tap_awa
     assert f'href="/citizens/{world["citizen"]}/meetings/new"' in html  # log meeting straight from the card
 
 
-def test_the_list_says_your_view_only_for_your_own_rating(auth, web, world, db):
+def test_the_list_says_your_view_only_for_your_own_rating(auth, browser_for, world, db):
     meeting(auth("worker2"), world["citizen"], entry("worker", 9))
-    text = page_text(web("worker").get("/citizens"))
+    text = page_text(browser_for("worker").get("/citizens"))
     assert "You have not rated yet" in text and "Your view: 9" not in text
-    text = page_text(web("worker2").get("/citizens?scope=team"))
+    text = page_text(browser_for("worker2").get("/citizens?scope=team"))
     assert "Your view: 9" in text
 
 
-def test_creating_a_citizen_makes_you_case_owner_and_only_a_lead_hands_it_over(auth, web, world, db):
+def test_creating_a_citizen_makes_you_case_owner_and_only_a_lead_hands_it_over(auth, browser_for, world, db):
     worker = auth("worker")
     made = worker.post("/api/v1/citizens", json={"case_ref": "NEW-1", "goal": "job"}).json
     assert made["primary_worker_id"] == world["worker"].id
     assert worker.patch(f"/api/v1/citizens/{made['id']}", json={"primary_worker_id": world["worker2"].id}).status_code == 403
-    lead = web("lead")
+    lead = browser_for("lead")
     page = lead.get(f"/citizens/{made['id']}").get_data(as_text=True)
     csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
     response = lead.post(f"/citizens/{made['id']}/owner", data={"csrf_token": csrf, "primary_worker_id": str(world["worker2"].id)})
@@ -133,10 +123,10 @@ def test_creating_a_citizen_makes_you_case_owner_and_only_a_lead_hands_it_over(a
     assert refused.status_code == 422 and 'class="field-error"' in refused.get_data(as_text=True)
 
 
-def test_an_unlabelled_doctor_next_to_a_labelled_one_asks_which_one(auth, web, world, db):
+def test_an_unlabelled_doctor_next_to_a_labelled_one_asks_which_one(auth, browser_for, world, db):
     cid = world["citizen"]
     meeting(auth("worker"), cid, entry("worker", 6), entry("doctor", 3, source_label="egen læge"))
-    client = web("worker")
+    client = browser_for("worker")
     page = client.get(f"/citizens/{cid}/meetings/new").get_data(as_text=True)
     assert 'data-source="doctor" data-label="egen læge"' in page  # a one-tap chip
     csrf = page.split('name="csrf_token" value="')[1].split('"')[0]

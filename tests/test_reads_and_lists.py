@@ -9,39 +9,29 @@ from journal import audit
 
 from . import factories
 from .test_sparring import advance_to, gap_request, start_session
-from .test_web import web_login
+from .test_web import browser_for  # noqa: F401 (a fixture)
 
 
 def views_of(db, citizen_id, user_id):
     return [e["detail"] for e in audit.events(db, action="citizen.view", object_id=citizen_id, user_id=user_id)]
 
 
-@pytest.fixture
-def web(app, world):
-    def make(name):
-        client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        assert web_login(client, world[name].username).status_code == 302
-        return client
 
-    return make
-
-
-def test_opening_the_log_meeting_form_is_an_audited_read(web, world, db):
-    worker = web("worker")
+def test_opening_the_log_meeting_form_is_an_audited_read(browser_for, world, db):
+    worker = browser_for("worker")
     assert worker.get(f"/citizens/{world['citizen']}/meetings/new").status_code == 200
     assert views_of(db, world["citizen"], world["worker"].id) == [{"what": "meeting_form"}]
 
 
-def test_opening_the_recusal_page_is_an_audited_read(web, world, db):
-    worker = web("worker")
+def test_opening_the_recusal_page_is_an_audited_read(browser_for, world, db):
+    worker = browser_for("worker")
     assert worker.get(f"/citizens/{world['citizen']}/recusal").status_code == 200
     assert views_of(db, world["citizen"], world["worker"].id) == [{"what": "recusal_form"}]
 
 
-def test_a_refused_meeting_form_shown_again_is_not_a_second_read(web, world, db):
+def test_a_refused_meeting_form_shown_again_is_not_a_second_read(browser_for, world, db):
     """Posting is a write attempt, not a read: only showing the form is audited."""
-    worker = web("worker")
+    worker = browser_for("worker")
     page = worker.get(f"/citizens/{world['citizen']}/meetings/new").get_data(as_text=True)
     csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
     response = worker.post(f"/citizens/{world['citizen']}/meetings/new", data={"csrf_token": csrf, "mode": "teleport"})
