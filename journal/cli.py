@@ -98,13 +98,14 @@ def seed_demo_command():
 @click.argument("name")
 @click.option("--team", "teams", multiple=True, required=True, help="An enrolled team (repeat for more).")
 @click.option("--researcher", "researchers", multiple=True, help="A researcher's username (repeat for more).")
-def study_command(name, teams, researchers):
+@click.option("--min-k", type=click.IntRange(2, 50), help="The smallest k the study's exports may use (default 5).")
+def study_command(name, teams, researchers, min_k):
     """Create or update a study: exactly these teams enrolled and researchers attached."""
     from . import studies
 
     database = _db()
     try:
-        study_id = studies.upsert(database, None, name, teams, researchers)
+        study_id = studies.upsert(database, None, name, teams, researchers, min_k)
     except JournalError as error:
         _fail(error)
     click.echo(f"Study {name!r} (id {study_id}): {len(teams)} team(s), {len(researchers)} researcher(s).")

@@ -22,8 +22,11 @@ def get(db, name):
     return rows[0] if rows else None
 
 
-def upsert(db, actor_id, name, team_names, researcher_names):
-    """Create or update a study: its enrolled teams and researchers are exactly those given."""
+def upsert(db, actor_id, name, team_names, researcher_names, min_k=None):
+    """Create or update a study: its enrolled teams and researchers are exactly those given.
+
+    :param min_k: the smallest k its exports may use (admins; None keeps it, 5 for a new study)
+    """
     teams, researchers = [], []
     for team_name in team_names:
         row = db.execute("SELECT id FROM team WHERE name = ?", [team_name]).fetchone()
@@ -42,14 +45,17 @@ def upsert(db, actor_id, name, team_names, researcher_names):
         db.execute("DELETE FROM study_researcher WHERE study_id = ?", [study_id])
         db.table("study_team").insert_all({"study_id": study_id, "team_id": t} for t in dict.fromkeys(teams))
         db.table("study_researcher").insert_all({"study_id": study_id, "user_id": r} for r in dict.fromkeys(researchers))
-        audit.record(db, actor_id, "study.update", "study", study_id, {"teams": len(teams), "researchers": len(researchers)})
+        if min_k is not None:
+            db.execute("UPDATE study SET min_k = ? WHERE id = ?", [min_k, study_id])
+        audit.record(db, actor_id, "study.update", "study", study_id,
+                     {"teams": len(teams), "researchers": len(researchers), "min_k": min_k})
     return study_id
 
 
 def for_researcher(db, user_id):
     return list(
         db.query(
-            "SELECT s.id, s.name, (SELECT COUNT(*) FROM study_team t WHERE t.study_id = s.id) AS teams "
+            "SELECT s.id, s.name, s.min_k, (SELECT COUNT(*) FROM study_team t WHERE t.study_id = s.id) AS teams "
             "FROM study s JOIN study_researcher r ON r.study_id = s.id WHERE r.user_id = ? ORDER BY s.name",
             [user_id],
         )
@@ -89,6 +95,8 @@ def make_export(db, user, data):
     if study is None:
         raise NotFound()
     may_export(db, user, study)
+    if data["k"] < study["min_k"]:
+        raise Invalid(errors={"k": [_("This study's exports need k of at least %(min)s.", min=study["min_k"])]})
     options = export.Options(
         free_text=data["free_text"], k=data["k"], iso_week=data["iso_week"],
         stats_files=data["stats_files"],

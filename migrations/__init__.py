@@ -328,3 +328,10 @@ def m007_public_ids(db):
                 WHEN NEW.public_id IS NULL
                 BEGIN UPDATE [{table}] SET public_id = lower(hex(randomblob(16))) WHERE rowid = NEW.rowid; END"""
         )
+
+
+@migrations()
+def m008_study_min_k(db):
+    """The smallest k an export of the study may use (DESIGN.md: k from the study, set by an
+    admin; a researcher cannot go lower). 5 unless an admin says otherwise."""
+    db.execute("ALTER TABLE study ADD COLUMN min_k INTEGER NOT NULL DEFAULT 5 CHECK (min_k BETWEEN 2 AND 50)")

@@ -151,7 +151,7 @@ def pdb(app, planted_template, tmp_path):
 @pytest.fixture
 def study(pdb):
     """Both demo teams enrolled, the demo researcher "rita" attached."""
-    study_id = studies.upsert(pdb, None, STUDY, TEAMS, ["rita"])
+    study_id = studies.upsert(pdb, None, STUDY, TEAMS, ["rita"], min_k=2)  # the demo is small: tests try small k
     return studies.get(pdb, STUDY) | {"id": study_id}
 
 
@@ -673,6 +673,18 @@ def test_every_export_is_audited_with_who_what_and_which_columns_never_data(app,
     # downloads are audited too
     assert pdb.execute("SELECT COUNT(*) FROM audit_event WHERE action = 'export.download' AND user_id = ?",
                        [rita_id]).fetchone()[0] == 1
+
+
+def test_a_researcher_cannot_go_below_the_studys_k(app, pdb, study, runner):
+    """The study carries its smallest k (an admin's decision); a researcher asking for less
+    is refused, and the admin can raise it (DESIGN.md "Research export")."""
+    result = runner.invoke(args=["journal", "study", STUDY, "--team", TEAMS[0], "--team", TEAMS[1], "--researcher", "rita", "--min-k", "6"])
+    assert result.exit_code == 0, result.output
+    rita = login(app, "rita")
+    refused = rita.post("/api/v1/exports", json={"study": STUDY, "k": 5})
+    assert refused.status_code == 422 and "at least 6" in " ".join(refused.json["errors"]["k"])
+    assert pdb.execute("SELECT COUNT(*) FROM export").fetchone()[0] == 0
+    assert rita.post("/api/v1/exports", json={"study": STUDY, "k": 6}).status_code == 201
 
 
 # --- 9. the CLI ---------------------------------------------------------------------------------------

@@ -286,13 +286,15 @@ def test_admin_enrols_teams_and_the_researcher_exports_from_the_page(browser_for
     admin = browser_for("admin")
     response = admin.post(
         "/admin/studies",
-        data={"name": "Pilot", "teams": ["Team A"], "researchers": ["researcher"], "csrf_token": token(admin, "/admin/studies")},
+        data={"name": "Pilot", "teams": ["Team A"], "researchers": ["researcher"], "min_k": "2", "csrf_token": token(admin, "/admin/studies")},
     )
     assert response.status_code == 302
     assert "Pilot" in text(admin.get("/admin/studies"))
     researcher = browser_for("researcher")
     page = text(researcher.get("/research"))
     assert "Pilot" in page
+    too_small = researcher.post("/research/exports", data={"study": "Pilot", "k": "1", "csrf_token": token(researcher, "/research")})
+    assert too_small.status_code == 422 and 'class="field-error"' in text(too_small)
     response = researcher.post("/research/exports", data={"study": "Pilot", "k": "2", "csrf_token": token(researcher, "/research")})
     assert response.status_code == 302
     listing = text(researcher.get("/research"))

@@ -38,3 +38,4 @@ class StudyIn(In):
     name = Text(LIMITS["study_name"], required=True)
     teams = fields.List(Text(LIMITS["team_name"], required=True), required=True, validate=[at_least_one, at_most(200)])
     researchers = fields.List(Text(LIMITS["username"], required=True), load_default=list, validate=at_most(200))
+    min_k = StrictInteger(validate=between(2, 50), metadata={"description": "the smallest k its exports may use (default 5)"})

@@ -42,9 +42,11 @@ def research_export():
     try:
         row = studies.make_export(get_db(), current_user, data)
     except JournalError as error:
-        if error.status != 404:
-            raise
-        return _research_page({"study": [_("No such study.")]})
+        if error.status == 404:
+            return _research_page({"study": [_("No such study.")]})
+        if error.status == 422:
+            return _research_page(domain_errors(error))
+        raise
     flash(_("Export ready: %(rows)s citizens, %(suppressed)s left out for k-anonymity.", rows=row["summary"]["rows"]["citizens"], suppressed=row["summary"]["suppressed"]))
     return redirect(url_for("web.research"))
 
@@ -66,7 +68,7 @@ def admin_studies():
         data, errors = load(StudyIn(), request.form)
         if not errors:
             try:
-                studies.upsert(db, current_user.id, data["name"], data["teams"], data["researchers"])
+                studies.upsert(db, current_user.id, data["name"], data["teams"], data["researchers"], data.get("min_k"))
             except JournalError as error:
                 errors = domain_errors(error)
             else:
