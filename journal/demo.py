@@ -512,7 +512,8 @@ def seed(db):
         _sparring_queue(db, user_ids)
         from . import studies
 
-        studies.upsert(db, user_ids["adam"], "Troen på jobchancen 2026", [t["name"] for t in TEAMS], ["rita"])
+        # thirty citizens: the study's smallest k is 3, so a demo export still shows something
+        studies.upsert(db, user_ids["adam"], "Troen på jobchancen 2026", [t["name"] for t in TEAMS], ["rita"], min_k=3)
         audit.record(
             db, None, "demo.seed", detail={"teams": len(teams), "users": len(user_ids), "citizens": citizens, **loader.counts},
         )
