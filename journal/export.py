@@ -73,7 +73,7 @@ def study_key(secret, study_public_id):
     return hmac.new(secret, f"forventningsjournal-export:{study_public_id}".encode(), hashlib.sha256).digest()
 
 
-def public_ids(db, table, ids=None):
+def public_ids(db, table):
     """Row id → public id of *table* (all rows)."""
     return dict(db.execute(f"SELECT id, public_id FROM [{table}]").fetchall())
 

@@ -20,7 +20,6 @@ with three letters or more and when it is not also an everyday word (COMMON_WORD
 ("Unge Silkeborg", not "unge").
 """
 import re
-import unicodedata
 from collections import Counter
 
 from . import national_id
@@ -120,7 +119,7 @@ ALLOWED_CAPITALISED = frozenset(
 #: Abbreviations whose full stop does not end a sentence.
 ABBREVIATIONS = re.compile(
     r"(?:\b(?:dr|hr|fr|fru|kl|nr|tlf|tel|ca|bl\.a|f\.eks|fx|jf|dvs|mht|evt|ang|vedr|resp|inkl|ekskl|mm|osv|"
-    r"t\.ex|bl\.a|dvs|ev|st|s|ggr|j\.nr|jnr|sag|ref)\.)\s*$",
+    r"t\.ex|ev|st|s|ggr|j\.nr|jnr|sag|ref)\.)\s*$",
     re.IGNORECASE,
 )
 SENTENCE_END = re.compile(r"(?:[.!?:…]|\n)\s*$")
@@ -262,7 +261,7 @@ class Scrubber:
             return True
         if not capitalised:
             return folded in self._long or (folded.endswith("s") and folded[:-1] in self._long)
-        if bare in ALLOWED_CAPITALISED or bare.upper() == bare and len(bare) <= 5 and bare in ALLOWED_CAPITALISED:
+        if bare in ALLOWED_CAPITALISED:
             return False
         start_of_sentence = not before.strip() or (SENTENCE_END.search(before) and not ABBREVIATIONS.search(before))
         return not start_of_sentence and not before.endswith("[")

@@ -16,7 +16,6 @@ from .config import LIMITS
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .messages import translate
 from .schemas.core import (
-    SYNC_OPERATIONS,
     ExpectationIn,
     ExpectationOut,
     MeetingIn,

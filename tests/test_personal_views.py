@@ -8,7 +8,6 @@ within one worker's own entries; "you" appears only for the viewer's own entries
 import re
 import uuid
 
-import pytest
 
 from journal import clock
 

@@ -3,7 +3,6 @@
 DESIGN.md: "Every citizen page view and every export is in the audit log"; "Lists are
 paginated with ?page=&per_page= and return {items, total, page, per_page}".
 """
-import pytest
 
 from journal import audit
 

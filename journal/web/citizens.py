@@ -10,7 +10,6 @@ from marshmallow import ValidationError
 from .. import casefile, casework, charts, citizens, clock, expectations, users
 from ..access import allow, citizen_for, read_citizen, record_citizen_read
 from ..clashes import describe, view_name, worker_name
-from ..config import LIMITS
 from ..errors import Invalid
 from ..db import get_db
 from ..schemas.core import MODES, CaseOwnerIn, CitizenListPageIn, MeetingIn, RecusalIn
