@@ -116,9 +116,8 @@ def study_command(name, teams, researchers, min_k):
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True))
 @click.option("--free-text", is_flag=True, help="Include free text, scrubbed of names, numbers and addresses.")
 @click.option("--k", default=5, show_default=True, type=click.IntRange(2, 50), help="k for k-anonymity.")
-@click.option("--iso-week", is_flag=True, help="Add the ISO year-week of each citizen's first record.")
 @click.option("--spss-stata", "stats_files", is_flag=True, help="Also SPSS .sav and Stata .dta files with value labels.")
-def export_command(study_name, out_path, free_text, k, iso_week, stats_files):
+def export_command(study_name, out_path, free_text, k, stats_files):
     """Write the anonymised export of a study to a zip file (audited)."""
     from . import audit, export, studies
 
@@ -126,13 +125,13 @@ def export_command(study_name, out_path, free_text, k, iso_week, stats_files):
     study = studies.get(database, study_name)
     if study is None:
         raise click.ClickException(f"No study called {study_name!r}.")
-    options = export.Options(free_text=free_text, k=k, iso_week=iso_week, stats_files=stats_files)
+    options = export.Options(free_text=free_text, k=k, stats_files=stats_files)
     with open(out_path, "wb") as out:
         summary = export.write(database, study["id"], options, out, current_app.config["SECRET_KEY"])
     with dbmod.transaction(database):
         audit.record(
             database, None, "export.create", "study", study["id"],
-            {"via": "cli", "options": {"free_text": free_text, "k": k, "iso_week": iso_week, "stats_files": stats_files},
+            {"via": "cli", "options": {"free_text": free_text, "k": k, "stats_files": stats_files},
              "columns": summary["columns"]},
         )
     rows = ", ".join(f"{name} {count}" for name, count in summary["rows"].items())

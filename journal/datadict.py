@@ -48,7 +48,6 @@ TABLES = (
         Column("gender", "Gender as recorded", "string", "quasi", GENDERS),
         Column("goal", "What the citizen aims for", "string", "quasi", GOALS),
         Column("status", "Case status at export time", "string", values=("active", "closed")),
-        Column("first_record_week", "ISO year-week of the citizen's first record (only if asked for)", "string"),
         Column("days_observed", "Days from the first to the last record of the citizen", "integer", unit="days"),
     ), "citizen"),
     Table("meetings", "One row per meeting between a worker and the citizen", (
@@ -115,22 +114,15 @@ def table(name):
     return next(t for t in TABLES if t.name == name)
 
 
-def columns(table_, free_text=False, iso_week=False):
+def columns(table_, free_text=False):
     """The columns an export writes for *table_* with these options."""
-    out = []
-    for column in table_.columns:
-        if column.kind == "free_text" and not free_text:
-            continue
-        if column.name == "first_record_week" and not iso_week:
-            continue
-        out.append(column)
-    return out
+    return [c for c in table_.columns if free_text or c.kind != "free_text"]
 
 
-def codebook_rows(free_text=False, iso_week=False):
+def codebook_rows(free_text=False):
     """codebook.csv: table, column, meaning, type, allowed values, unit, de-identification."""
     for table_ in TABLES:
-        for column in columns(table_, free_text, iso_week):
+        for column in columns(table_, free_text):
             yield {
                 "table": table_.name,
                 "column": column.name,
@@ -142,11 +134,11 @@ def codebook_rows(free_text=False, iso_week=False):
             }
 
 
-def table_schema(table_, free_text=False, iso_week=False):
+def table_schema(table_, free_text=False):
     """A Frictionless Table Schema for *table_*."""
     fields = []
     foreign_keys = []
-    for column in columns(table_, free_text, iso_week):
+    for column in columns(table_, free_text):
         spec = {"name": column.name, "type": column.type, "description": column.meaning}
         constraints = {}
         if column.values and column.type == "string":

@@ -40,7 +40,6 @@ PREFIX = {"citizen": "C", "worker": "W", "team": "T", "meeting": "M", "expectati
 class Options:
     free_text: bool = False
     k: int = 5
-    iso_week: bool = False
     stats_files: bool = False  # also SPSS .sav and Stata .dta with value labels
 
 
@@ -218,7 +217,6 @@ def write(db, study_id, options, out, secret):
             if c["id"] in suppressed:
                 continue
             lo, hi = spans.get(c["id"], (None, None))
-            week = lo.isocalendar() if lo else None
             yield {
                 "citizen": pseudo("citizen", c["id"]),
                 "team": pseudo("team", c["team_id"]),
@@ -226,7 +224,6 @@ def write(db, study_id, options, out, secret):
                 "gender": c["gender"],
                 "goal": c["goal"],
                 "status": c["status"],
-                "first_record_week": f"{week[0]}-W{week[1]:02d}" if week else None,
                 "days_observed": (hi - lo).days if lo else None,
             }
 
@@ -329,7 +326,7 @@ def write(db, study_id, options, out, secret):
     }
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table_ in TABLES:
-            wanted = [c.name for c in columns(table_, options.free_text, options.iso_week)]
+            wanted = [c.name for c in columns(table_, options.free_text)]
             count = 0
             kept_rows = [] if options.stats_files else None
             with archive.open(f"{table_.name}.csv", "w") as raw:
@@ -347,8 +344,8 @@ def write(db, study_id, options, out, secret):
             if kept_rows is not None:
                 from . import statsfiles
 
-                statsfiles.add(archive, table_, columns(table_, options.free_text, options.iso_week), kept_rows)
-        summary["columns"] = {t.name: [c.name for c in columns(t, options.free_text, options.iso_week)] for t in TABLES}
+                statsfiles.add(archive, table_, columns(table_, options.free_text), kept_rows)
+        summary["columns"] = {t.name: [c.name for c in columns(t, options.free_text)] for t in TABLES}
         summary["redactions"] = dict(scrub.counts) if scrub else None
         archive.writestr("codebook.csv", _codebook(options))
         archive.writestr("datapackage.json", json.dumps(_datapackage(options, summary), indent=2))
@@ -358,7 +355,7 @@ def write(db, study_id, options, out, secret):
 
 def _codebook(options):
     buffer = io.StringIO()
-    rows = list(codebook_rows(options.free_text, options.iso_week))
+    rows = list(codebook_rows(options.free_text))
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
@@ -369,7 +366,6 @@ def _datapackage(options, summary):
     return {
         "name": "forventningsjournal-export",
         "title": "Forventningsjournal: anonymised research export",
-        "created": clock.today().strftime("%Y-%m-01T00:00:00Z"),  # the month only: no finer date in the zip
         "licenses": [{"name": "other-closed", "title": "For the enrolled study only"}],
         "resources": [
             {
@@ -381,7 +377,7 @@ def _datapackage(options, summary):
                 "encoding": "utf-8",
                 "dialect": {"delimiter": ",", "header": True},
                 "description": t.meaning,
-                "schema": table_schema(t, options.free_text, options.iso_week),
+                "schema": table_schema(t, options.free_text),
             }
             for t in TABLES
         ],
@@ -408,8 +404,7 @@ def readme(options, summary):
         "  not stored and never shown, so pseudonyms cannot be reversed outside the server.",
         "  LINKABLE BY DESIGN: every export of this study uses the same pseudonyms, so exports of",
         "  the study can be joined (follow-up). Exports of different studies share no pseudonym.",
-        "  Dates are days since the citizen's first record (day 0)."
-        + (" The ISO year-week of the first record is in citizens.csv." if options.iso_week else ""),
+        "  Dates are days since the citizen's first record (day 0).",
         "  Birth years are 10-year bands.",
     ]
     if options.free_text:

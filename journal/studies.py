@@ -98,7 +98,7 @@ def make_export(db, user, data):
     if data["k"] < study["min_k"]:
         raise Invalid(errors={"k": [_("This study's exports need k of at least %(min)s.", min=study["min_k"])]})
     options = export.Options(
-        free_text=data["free_text"], k=data["k"], iso_week=data["iso_week"],
+        free_text=data["free_text"], k=data["k"],
         stats_files=data["stats_files"],
     )
     return run(db, user.id, study, options, exports_folder())
@@ -130,7 +130,7 @@ def run(db, user_id, study, options, folder):
     with open(path, "wb") as out:
         summary = export.write(db, study["id"], options, out, current_app.config["SECRET_KEY"])
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    public_options = {"free_text": options.free_text, "k": options.k, "iso_week": options.iso_week,
+    public_options = {"free_text": options.free_text, "k": options.k,
                       "stats_files": options.stats_files}
     with transaction(db):
         db.table("export").insert(

@@ -478,7 +478,7 @@ def test_readme_generalised_count_is_the_number_of_20_year_bands_in_the_csv(pdb,
 
 def test_no_csv_holds_a_date_and_day_columns_are_whole_days_from_the_first_record(pdb, study):
     iso = re.compile(rb"\d{4}-\d{2}-\d{2}")
-    for options in ({}, {"free_text": True, "iso_week": True, "k": 2}):
+    for options in ({}, {"free_text": True, "k": 2}):
         files, _ = make_export(pdb, study["id"], **options)
         for table in CSVS:
             assert iso.findall(files[f"{table}.csv"]) == [], (table, options)
@@ -493,22 +493,20 @@ def test_no_csv_holds_a_date_and_day_columns_are_whole_days_from_the_first_recor
                 assert re.fullmatch(r"\d+", value), (table, column, value)  # an integer ≥ 0
             if (table, column) not in {("sparring_requests", "handled_day"), ("actions", "done_day")}:
                 assert filled, (table, column)  # nothing done or handled yet in the demo
-        if options.get("iso_week"):
-            weeks = [r["first_record_week"] for r in rows(files, "citizens")]
-            assert weeks and all(re.fullmatch(r"\d{4}-W\d{2}", w) for w in weeks)
-        else:
-            assert "first_record_week" not in header(files, "citizens")
+        # no absolute date finer than the month of export anywhere in the zip (README included)
+        for name, data in files.items():
+            assert iso.findall(data) == [] and re.findall(rb"\d{4}-W\d{2}", data) == [], name
 
 
 # --- 6. the data package and the codebook ----------------------------------------------------------
 
 
-FREE_TEXT_OPTIONS = {"free_text": True, "iso_week": True, "k": 2}
+FREE_TEXT_OPTIONS = {"free_text": True, "k": 2}
 
 
 @pytest.mark.parametrize("options", [
     pytest.param({}, id="default"),
-    pytest.param({"iso_week": True, "k": 3}, id="iso-week"),
+    pytest.param({"k": 3}, id="k-3"),
     pytest.param(FREE_TEXT_OPTIONS, id="free-text"),
 ])
 def test_data_package_validates_with_frictionless(pdb, study, tmp_path, monkeypatch, options):
@@ -596,7 +594,7 @@ def test_api_researcher_creates_and_downloads_others_are_refused(app, pdb, study
 
 @pytest.mark.parametrize(
     "extra",
-    [{"k": 1}, {"k": 51}, {"k": "5"}, {"k": 5.5}, {"free_text": "yes"}, {"free_text": 1}, {"iso_week": "true"},
+    [{"k": 1}, {"k": 51}, {"k": "5"}, {"k": 5.5}, {"free_text": "yes"}, {"free_text": 1}, {"iso_week": True},
      {"format": "xlsx"}, {"study": ""}, {"study": None}, {"study": "x" * 121}],
     ids=lambda e: json.dumps(e)[:30],
 )
@@ -651,7 +649,7 @@ def test_every_export_is_audited_with_who_what_and_which_columns_never_data(app,
     assert api_event["user_id"] == rita_id
     assert (api_event["object_type"], api_event["object_id"]) == ("study", str(study["id"]))
     detail = json.loads(api_event["detail"])
-    assert detail["options"] == {"free_text": True, "k": 3, "iso_week": False, "stats_files": False}
+    assert detail["options"] == {"free_text": True, "k": 3, "stats_files": False}
     assert detail["columns"] == {t: header(files, t) for t in CSVS}
     assert detail["export_id"] == created.json["id"]
     assert_no_data_in(api_event["detail"], pdb)
@@ -660,7 +658,7 @@ def test_every_export_is_audited_with_who_what_and_which_columns_never_data(app,
     assert (cli_event["object_type"], cli_event["object_id"]) == ("study", str(study["id"]))
     cli_detail = json.loads(cli_event["detail"])
     assert cli_detail["via"] == "cli"
-    assert cli_detail["options"] == {"free_text": False, "k": 4, "iso_week": False, "stats_files": False}
+    assert cli_detail["options"] == {"free_text": False, "k": 4, "stats_files": False}
     cli_files = unzip(out.read_bytes())
     assert cli_detail["columns"] == {t: header(cli_files, t) for t in CSVS}
     assert_no_data_in(cli_event["detail"], pdb)

@@ -10,7 +10,6 @@ class ExportIn(In):
     study = Text(LIMITS["study_name"], required=True)
     free_text = StrictBoolean(load_default=False, metadata={"description": "include scrubbed free text"})
     k = StrictInteger(load_default=5, validate=between(2, 50), metadata={"description": "k-anonymity"})
-    iso_week = StrictBoolean(load_default=False, metadata={"description": "add the ISO year-week of each citizen's first record"})
     stats_files = StrictBoolean(load_default=False, metadata={"description": "also SPSS .sav and Stata .dta files with value labels"})
 
 
