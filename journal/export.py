@@ -23,9 +23,11 @@ import hmac
 import io
 import json
 import secrets
+import tempfile
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import clock
 from .scrub import KINDS as SCRUB_KINDS
@@ -327,30 +329,41 @@ def write(db, study_id, options, out, secret):
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table_ in TABLES:
             wanted = [c.name for c in columns(table_, options.free_text)]
-            count = 0
-            kept_rows = [] if options.stats_files else None
-            with archive.open(f"{table_.name}.csv", "w") as raw:
-                stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-                writer = csv.writer(stream)
-                writer.writerow(wanted)
-                for row in producers[table_.name]():
-                    writer.writerow(["" if row.get(name) is None else row[name] for name in wanted])
-                    if kept_rows is not None:
-                        kept_rows.append(row)
-                    count += 1
-                stream.flush()
-                stream.detach()
-            summary["rows"][table_.name] = count
-            if kept_rows is not None:
-                from . import statsfiles
+            if options.stats_files:
+                # The SPSS/Stata writers read the table back from disk in chunks, so the CSV
+                # goes to a temporary file first and nothing is held in memory.
+                with tempfile.TemporaryDirectory() as folder:
+                    spool = Path(folder) / f"{table_.name}.csv"
+                    with open(spool, "w", encoding="utf-8", newline="") as stream:
+                        count = _write_csv(stream, wanted, producers[table_.name]())
+                    archive.write(spool, spool.name)
+                    from . import statsfiles
 
-                statsfiles.add(archive, table_, columns(table_, options.free_text), kept_rows)
+                    statsfiles.add(archive, table_, columns(table_, options.free_text), spool)
+            else:
+                with archive.open(f"{table_.name}.csv", "w") as raw:
+                    stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                    count = _write_csv(stream, wanted, producers[table_.name]())
+                    stream.flush()
+                    stream.detach()
+            summary["rows"][table_.name] = count
         summary["columns"] = {t.name: [c.name for c in columns(t, options.free_text)] for t in TABLES}
         summary["redactions"] = dict(scrub.counts) if scrub else None
         archive.writestr("codebook.csv", _codebook(options))
         archive.writestr("datapackage.json", json.dumps(_datapackage(options, summary), indent=2))
         archive.writestr("README.txt", readme(options, summary))
     return summary
+
+
+def _write_csv(stream, wanted, rows):
+    """Write a header and *rows* (dicts) as CSV to the text *stream*; returns the row count."""
+    writer = csv.writer(stream)
+    writer.writerow(wanted)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if row.get(name) is None else row[name] for name in wanted])
+        count += 1
+    return count
 
 
 def _codebook(options):

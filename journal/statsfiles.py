@@ -31,17 +31,22 @@ def frame(table_columns, rows):
             data[column.name] = pandas.array([codes.get(v) for v in values], dtype="Int64").astype("float64")
             value_labels[column.name] = {code: str(label) for label, code in codes.items()}
         elif column.type == "integer":
-            data[column.name] = pandas.array(values, dtype="Int64").astype("float64")
+            data[column.name] = pandas.array([None if v is None else int(v) for v in values], dtype="Int64").astype("float64")
         else:
             data[column.name] = ["" if v is None else str(v) for v in values]
     labels = {c.name: c.meaning for c in table_columns}
     return pandas.DataFrame(data, columns=[c.name for c in table_columns]), value_labels, labels
 
 
-def add(archive, table_, table_columns, rows):
-    """Write <table>.sav and <table>.dta into the open zip *archive*."""
+def add(archive, table_, table_columns, csv_path):
+    """Write <table>.sav and <table>.dta into the open zip *archive*, from the table's CSV at
+    *csv_path* (header = column names; empty cell = missing)."""
+    import csv
+
     import pyreadstat
 
+    with open(csv_path, encoding="utf-8", newline="") as stream:
+        rows = [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(stream)]
     df, value_labels, labels = frame(table_columns, rows)
     with tempfile.TemporaryDirectory() as folder:
         sav = os.path.join(folder, f"{table_.name}.sav")
