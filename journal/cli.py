@@ -135,7 +135,8 @@ def export_command(study_name, out_path, free_text, k, stats_files):
              "columns": summary["columns"]},
         )
     rows = ", ".join(f"{name} {count}" for name, count in summary["rows"].items())
-    click.echo(f"Wrote {out_path}: {rows}; {summary['suppressed']} citizen(s) suppressed, {summary['generalised']} generalised.")
+    generalised = sum(summary["generalised"].values())
+    click.echo(f"Wrote {out_path}: {rows}; {summary['suppressed']} citizen(s) suppressed, {generalised} generalised.")
 
 
 @group.command("backup")

@@ -37,18 +37,22 @@ class Table:
     rows: str = field(default="")
 
 
-CITIZEN = Column("citizen", "Pseudonym of the citizen (HMAC-SHA256 under the export's key)", "string", "pseudonym",
+CITIZEN = Column("citizen", "Pseudonym of the citizen (HMAC-SHA256 under the study's key)", "string", "pseudonym",
                  references=("citizens", "citizen"), required=True)
 
 TABLES = (
     Table("citizens", "One row per citizen of the enrolled teams (after k-anonymity suppression)", (
-        Column("citizen", "Pseudonym of the citizen (HMAC-SHA256 under the export's key)", "string", "pseudonym", required=True),
+        Column("citizen", "Pseudonym of the citizen (HMAC-SHA256 under the study's key)", "string", "pseudonym", required=True),
         Column("team", "Pseudonym of the citizen's team", "string", "quasi", required=True),
+        Column("country", "Country of the team's jobcentre (DK or SE); empty if not known", "string", values=("DK", "SE")),
         Column("age_band", "Birth year as a band (10 years; 20 where needed for k-anonymity); empty if unknown", "string", "quasi"),
         Column("gender", "Gender as recorded", "string", "quasi", GENDERS),
         Column("goal", "What the citizen aims for", "string", "quasi", GOALS),
-        Column("status", "Case status at export time", "string", values=("active", "closed")),
-        Column("days_observed", "Days from the first to the last record of the citizen", "integer", unit="days"),
+        Column("status", "Case status at export time (closed cases: see closed_day)", "string", "quasi", values=("active", "closed")),
+        Column("followup_days", "Days from the citizen's first to last record, as a band (90 days; 180 or 365 where needed "
+               "for k-anonymity), e.g. 90-179", "string", "quasi", unit="days"),
+        Column("closed_day", "Day the case was closed, from the first record, as a band like followup_days; empty if the "
+               "case is open (censored at the last record)", "string", "quasi", unit="days"),
     ), "citizen"),
     Table("meetings", "One row per meeting between a worker and the citizen", (
         Column("meeting", "Pseudonym of the meeting", "string", "pseudonym", required=True),
@@ -62,15 +66,21 @@ TABLES = (
     Table("expectations", "One row per expectation: one perspective on the citizen's chance of job or education", (
         Column("expectation", "Pseudonym of the entry", "string", "pseudonym", required=True),
         CITIZEN,
-        Column("meeting", "Pseudonym of the meeting it was logged at; empty if none", "string", "pseudonym",
+        Column("meeting", "Pseudonym of the meeting it was logged at (for a correction: the meeting of the entry it "
+               "corrects); empty if none", "string", "pseudonym",
                references=("meetings", "meeting")),
         Column("source", "Whose view it is", "string", values=SOURCES),
+        Column("source_person", "Pseudonym of the source's label within this citizen (tells mother and father, or two "
+               "doctors, apart; the same label gives the same pseudonym); empty without a label", "string", "pseudonym"),
         Column("value", "Expected chance of job or education within 12 months: 0 no realistic chance … 10 very likely", "integer",
                values=tuple(range(11)), unit="scale points 0-10"),
         Column("confidence", "How sure the view is", "string", values=CONFIDENCES),
         Column("day", "Day the view was expressed, from the citizen's first record", "integer", "relative_day", unit="days"),
+        Column("order_in_day", "Order in which the citizen's entries of that day were recorded (1 = first)", "integer"),
         Column("recorded_by", "Pseudonym of the worker who recorded it", "string", "pseudonym"),
         Column("context", "Where it was recorded", "string", values=CONTEXTS),
+        Column("supersedes", "Pseudonym of the entry this one corrects; empty if it is not a correction", "string", "pseudonym",
+               references=("expectations", "expectation")),
         Column("superseded", "True if a later entry corrected this one (do not use it as a view)", "boolean"),
         Column("source_label", "Free-text label of the source, scrubbed (only with free text)", "string", "free_text"),
         Column("basis", "What the person based the view on, scrubbed (only with free text)", "string", "free_text"),
@@ -103,7 +113,7 @@ TABLES = (
     Table("outcomes", "What happened to the citizen", (
         Column("outcome", "Pseudonym of the outcome", "string", "pseudonym", required=True),
         CITIZEN,
-        Column("kind", "What happened", "string", values=OUTCOMES),
+        Column("kind", "What happened", "string", "quasi", OUTCOMES),
         Column("day", "Day it was observed, from the citizen's first record", "integer", "relative_day", unit="days"),
         Column("note", "Note, scrubbed (only with free text)", "string", "free_text"),
     ), "outcome"),

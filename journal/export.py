@@ -1,41 +1,50 @@
 """The anonymised research export: a zip of tidy CSV files nobody can be re-identified from.
 
-What it guarantees (README.txt in every zip says the same, with the figures):
-- Citizens, workers, teams and every record id become pseudonyms: HMAC-SHA256 under a key
-  made for this export and never stored, so two exports cannot be linked — unless the study
-  owner passes a study key on purpose.
-- Dates become days since the citizen's first record (ISO year-week of the first record only
-  if asked for); birth year becomes a 10-year band. Rows are written by that day, in a random
-  order within a day, never in entry order.
+What it guarantees (README.txt in every zip says the same, with the figures; the rules
+themselves are pure functions in journal/anonymity.py):
+- Citizens, workers, teams, source labels and every record id become pseudonyms: HMAC-SHA256
+  of random public ids under a key derived on the server from the installation secret and
+  the study. Exports of one study are linkable on purpose; different studies share nothing.
+- Dates become days since the citizen's first record; birth year becomes a 10-year band.
+  Rows are written by that day, in a random order within a day drawn afresh for every
+  export, never in entry order. No absolute date finer than the month of export is written.
 - Free text is left out unless asked for; then it is scrubbed (journal/scrub.py): national ID
   numbers, e-mail addresses, phone numbers, dates, addresses, case references and names
   become [CPR], [EMAIL], [PHONE], [DATE], [ADDRESS], [REF], [NAME], counted per kind.
-- Quasi-identifiers (team, age band, gender, goal) are made k-anonymous: citizens in groups
-  smaller than k get a 20-year band; those still in small groups are left out entirely.
+- Quasi-identifiers (team, age band, gender, goal, status, outcome kinds, follow-up and
+  closing day in bands) are made k-anonymous: citizens in small groups are coarsened step by
+  step; those still in groups below k are left out with all their rows. Workers of teams
+  with fewer than k workers in the export share one pseudonym.
 - No worker name, username or e-mail is ever written.
 
-Rows are streamed from SQLite to the zip, so memory stays bounded however large the study
-(except with the SPSS/Stata option, which needs each table in memory: journal/statsfiles.py).
+Rows are streamed from SQLite to the zip, so memory stays bounded however large the study;
+the SPSS/Stata option reads each table back from a spooled CSV (journal/statsfiles.py).
 """
 import csv
-import hashlib
-import hmac
 import io
 import json
 import secrets
 import tempfile
 import zipfile
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import clock
+from .anonymity import PREFIX, STEPS, Pseudonyms, k_anonymise, label_key, merged_workers, study_key
+from .datadict import TABLES, codebook_rows, columns, table_schema
 from .scrub import KINDS as SCRUB_KINDS
 from .scrub import Scrubber
-from .datadict import TABLES, codebook_rows, columns, table_schema
 
-PREFIX = {"citizen": "C", "worker": "W", "team": "T", "meeting": "M", "expectation": "E", "request": "R",
-          "session": "S", "rating": "X", "action": "A", "outcome": "O"}
+__all__ = ["Options", "PREFIX", "Pseudonyms", "pseudonymiser", "study_key", "write"]
+
+#: How the README names the quasi-identifiers (anonymity.QUASI).
+QUASI_NAMES = ("team", "age band", "gender", "goal", "status", "outcome kinds", "follow-up band", "closing-day band")
+
+#: The country of a team, from its language (a Danish or a Swedish jobcentre).
+COUNTRY = {"da": "DK", "sv": "SE"}
+
+#: How often (rows) the progress callback hears from a table being written.
+PROGRESS_EVERY = 10_000
 
 
 @dataclass(frozen=True)
@@ -45,45 +54,20 @@ class Options:
     stats_files: bool = False  # also SPSS .sav and Stata .dta with value labels
 
 
-# --- pure parts -----------------------------------------------------------------------------
-
-
-class Pseudonyms:
-    """HMAC-SHA256 pseudonyms of public ids under a study's key.
-
-    The key never leaves the server and the ids are random (migration m007), so nobody
-    outside the server can recompute or reverse a pseudonym; the same key for every export
-    of one study makes the exports of a study linkable on purpose (follow-up), and different
-    studies share nothing.
-    """
-
-    def __init__(self, key: bytes):
-        self._key = key
-
-    def __call__(self, kind, value):
-        if value is None:
-            return None
-        digest = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-        return f"{PREFIX[kind]}-{digest[:16]}"
-
-
-def study_key(secret, study_public_id):
-    """The study's pseudonym key: derived on the server from the installation secret and the
-    study (DESIGN.md "Research export"), never stored, never shown."""
-    secret = secret.encode() if isinstance(secret, str) else secret
-    return hmac.new(secret, f"forventningsjournal-export:{study_public_id}".encode(), hashlib.sha256).digest()
-
-
 def public_ids(db, table):
     """Row id → public id of *table* (all rows)."""
     return dict(db.execute(f"SELECT id, public_id FROM [{table}]").fetchall())
 
 
-def pseudonymiser(db, study_id, secret):
+def pseudonymiser(db, study_id, secret, merged=None):
     """(kind, row id or record UUID) → the pseudonym an export of the study writes.
 
     Records that carry a client-made UUID (meetings, expectations, outcomes) are named by it;
-    everything else by its random public id.
+    everything else by its random public id. Citizens, workers and teams are looked up often
+    and are few, so their pseudonyms are remembered.
+
+    :param merged: worker id → team id (or None) for workers who share their team's merged
+        pseudonym (anonymity.merged_workers)
     """
     public = {kind: public_ids(db, table) for kind, table in (
         ("citizen", "citizen"), ("worker", "user"), ("team", "team"), ("request", "sparring_request"),
@@ -91,6 +75,8 @@ def pseudonymiser(db, study_id, secret):
     )}
     study = db.execute("SELECT public_id FROM study WHERE id = ?", [study_id]).fetchone()
     pseudo = Pseudonyms(study_key(secret, study[0] if study else f"missing-{study_id}"))
+    merged = merged or {}
+    remembered = {}
 
     def name(kind, value):
         if value is None:
@@ -98,6 +84,20 @@ def pseudonymiser(db, study_id, secret):
         if kind == "rating":
             case_id, user_id = value
             return pseudo("rating", f"{public['case'][case_id]}:{public['worker'][user_id]}")
+        if kind == "label":
+            citizen_id, label = value
+            key = label_key(label)
+            return pseudo("label", f"{public['citizen'][citizen_id]}:{key}") if key else None
+        if kind in ("citizen", "worker", "team"):
+            known = remembered.get((kind, value))
+            if known is None:
+                if kind == "worker" and value in merged:
+                    team = merged[value]
+                    known = pseudo("worker", f"team:{public['team'][team] if team is not None else 'none'}")
+                else:
+                    known = pseudo(kind, public[kind][value])
+                remembered[(kind, value)] = known
+            return known
         if kind in public:
             return pseudo(kind, public[kind][value])
         return pseudo(kind, value)
@@ -105,56 +105,23 @@ def pseudonymiser(db, study_id, secret):
     return name
 
 
-def age_band(birth_year, width=10):
-    if birth_year is None:
-        return ""
-    low = birth_year - birth_year % width
-    return f"{low}-{low + width - 1}"
-
-
-def k_anonymise(citizens, k):
-    """Generalise, then suppress, so every (team, age band, gender, goal) group has ≥ k citizens.
-
-    :param citizens: dicts with id, team, birth_year, gender, goal
-    :returns: (bands: citizen id → age band for the kept ones, how many kept citizens got the
-        wider band, suppressed ids)
-    """
-    bands = {c["id"]: age_band(c["birth_year"]) for c in citizens}
-
-    def key(c):
-        return (c["team"], bands[c["id"]], c["gender"], c["goal"])
-
-    sizes = Counter(key(c) for c in citizens)
-    widened = set()
-    for c in citizens:
-        if sizes[key(c)] < k and c["birth_year"] is not None:
-            bands[c["id"]] = age_band(c["birth_year"], 20)
-            widened.add(c["id"])
-    sizes = Counter(key(c) for c in citizens)
-    suppressed = {c["id"] for c in citizens if sizes[key(c)] < k}
-    kept = {cid: band for cid, band in bands.items() if cid not in suppressed}
-    return kept, len(widened - suppressed), suppressed
-
-
 # --- the export -----------------------------------------------------------------------------
 
 
-def _day(value, first):
-    if value is None or first is None:
-        return None
-    return (clock.as_date(value[:10]) - first).days
-
-
-def _first_and_last(db, team_ids):
-    marks = ",".join("?" * len(team_ids))
+def _first_and_last(db, marks, team_ids):
+    """citizen id → (first, last) date of anything recorded about the citizen (day 0 and the
+    end of follow-up), closing included."""
+    within = f"citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks}))"
     dates = {}
     for sql in (
-        f"SELECT citizen_id AS id, MIN(observed_on) AS lo, MAX(observed_on) AS hi FROM expectation WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks})) GROUP BY citizen_id",
-        f"SELECT citizen_id AS id, MIN(held_on) AS lo, MAX(held_on) AS hi FROM meeting WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks})) GROUP BY citizen_id",
-        f"SELECT id, substr(created_at, 1, 10) AS lo, substr(created_at, 1, 10) AS hi FROM citizen WHERE team_id IN ({marks})",
-        f"SELECT citizen_id AS id, MIN(observed_on) AS lo, MAX(observed_on) AS hi FROM outcome WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks})) GROUP BY citizen_id",
-        f"SELECT citizen_id AS id, MIN(substr(created_at, 1, 10)) AS lo, MAX(substr(created_at, 1, 10)) AS hi FROM sparring_request WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks})) GROUP BY citizen_id",
-        f"SELECT citizen_id AS id, MIN(substr(created_at, 1, 10)) AS lo, MAX(substr(created_at, 1, 10)) AS hi FROM action WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks})) GROUP BY citizen_id",
+        f"SELECT citizen_id AS id, MIN(observed_on) AS lo, MAX(observed_on) AS hi FROM expectation WHERE {within} GROUP BY citizen_id",
+        f"SELECT citizen_id AS id, MIN(held_on) AS lo, MAX(held_on) AS hi FROM meeting WHERE {within} GROUP BY citizen_id",
+        f"SELECT id, substr(created_at, 1, 10) AS lo, substr(COALESCE(closed_at, created_at), 1, 10) AS hi FROM citizen WHERE team_id IN ({marks})",
+        f"SELECT citizen_id AS id, MIN(observed_on) AS lo, MAX(observed_on) AS hi FROM outcome WHERE {within} GROUP BY citizen_id",
+        f"SELECT citizen_id AS id, MIN(substr(created_at, 1, 10)) AS lo, MAX(substr(COALESCE(handled_at, created_at), 1, 10)) AS hi FROM sparring_request WHERE {within} GROUP BY citizen_id",
+        f"SELECT citizen_id AS id, MIN(substr(created_at, 1, 10)) AS lo, MAX(substr(created_at, 1, 10)) AS hi FROM action WHERE {within} GROUP BY citizen_id",
+        f"SELECT sc.citizen_id AS id, MIN(substr(r.rated_at, 1, 10)) AS lo, MAX(substr(r.rated_at, 1, 10)) AS hi "
+        f"FROM sparring_rating r JOIN sparring_case sc ON sc.id = r.case_id WHERE sc.{within} GROUP BY sc.citizen_id",
     ):
         for row in db.query(sql, team_ids):
             lo, hi = clock.as_date(row["lo"]), clock.as_date(row["hi"])
@@ -176,14 +143,70 @@ def _known_names(db):
     return names, phrases
 
 
-def write(db, study_id, options, out, secret):
+def _citizens(db, marks, team_ids, spans):
+    """The enrolled citizens with everything k is checked over (anonymity.quasi_identifiers)."""
+    outcomes = {}
+    for citizen_id, kind in db.execute(
+        f"SELECT DISTINCT citizen_id, kind FROM outcome WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks}))",
+        team_ids,
+    ):
+        outcomes.setdefault(citizen_id, set()).add(kind)
+    people = []
+    for c in db.query(
+        f"SELECT c.id, c.team_id, c.birth_year, c.gender, c.goal, c.status, c.closed_at, t.locale "
+        f"FROM citizen c JOIN team t ON t.id = c.team_id WHERE c.team_id IN ({marks})", team_ids,
+    ):
+        first, last = spans[c["id"]]
+        closed = c["closed_at"] if c["status"] == "closed" else None
+        people.append(dict(
+            c, team=c["team_id"], outcomes="|".join(sorted(outcomes.get(c["id"], ()))),
+            followup=(last - first).days,
+            closed=(clock.as_date(closed[:10]) - first).days if closed else None,
+        ))
+    return people
+
+
+def _workers(db, marks, team_ids, kept):
+    """worker id → team id of every worker whose pseudonym the export writes (kept citizens)."""
+    within = f"IN (SELECT id FROM citizen WHERE team_id IN ({marks}))"
+    seen = set()
+    for sql in (
+        f"SELECT DISTINCT worker_id, citizen_id FROM meeting WHERE citizen_id {within}",
+        f"SELECT DISTINCT recorded_by, citizen_id FROM expectation WHERE citizen_id {within}",
+        f"SELECT DISTINCT owner_id, citizen_id FROM action WHERE citizen_id {within}",
+        f"SELECT DISTINCT r.user_id, sc.citizen_id FROM sparring_rating r JOIN sparring_case sc ON sc.id = r.case_id WHERE sc.citizen_id {within}",
+    ):
+        seen.update(worker for worker, citizen in db.execute(sql, team_ids) if citizen in kept and worker is not None)
+    team_of = dict(db.execute("SELECT id, team_id FROM user").fetchall())
+    return {worker: team_of.get(worker) for worker in seen}
+
+
+def _corrected_meetings(db, marks, team_ids):
+    """expectation id → the meeting of the entry it corrects, for corrections logged outside a
+    meeting: a correction fixes what was recorded at that meeting (and in that mode)."""
+    return dict(db.execute(
+        f"""WITH RECURSIVE walk(id, meeting_id, target) AS (
+                SELECT id, meeting_id, supersedes FROM expectation
+                WHERE supersedes IS NOT NULL AND meeting_id IS NULL
+                  AND citizen_id IN (SELECT id FROM citizen WHERE team_id IN ({marks}))
+                UNION ALL
+                SELECT walk.id, e.meeting_id, e.supersedes FROM walk JOIN expectation e ON e.id = walk.target
+                WHERE walk.meeting_id IS NULL
+            )
+            SELECT id, meeting_id FROM walk WHERE meeting_id IS NOT NULL""",
+        team_ids,
+    ).fetchall())
+
+
+def write(db, study_id, options, out, secret, progress=None):
     """Write the export of study *study_id* to the binary file *out*; returns the summary.
 
     :param secret: the installation secret (the app's SECRET_KEY): the study's pseudonym key
         is derived from it
+    :param progress: called as ``progress(table_index, table_count, rows_written)`` every
+        PROGRESS_EVERY rows and when a table is done (export jobs show it)
     """
     team_ids = [r[0] for r in db.execute("SELECT team_id FROM study_team WHERE study_id = ? ORDER BY team_id", [study_id])]
-    pseudo = pseudonymiser(db, study_id, secret)
     scrub = None
     if options.free_text:
         names, phrases = _known_names(db)
@@ -192,150 +215,173 @@ def write(db, study_id, options, out, secret):
     if not team_ids:
         team_ids = [-1]
     marks = ",".join("?" * len(team_ids))
-    people = list(db.query(f"SELECT id, team_id, birth_year, gender, goal, status FROM citizen WHERE team_id IN ({marks})", team_ids))
-    bands, generalised, suppressed = k_anonymise(
-        [dict(c, team=c["team_id"]) for c in people], options.k
+    spans = _first_and_last(db, marks, team_ids)
+    people = _citizens(db, marks, team_ids, spans)
+    quasi, steps, suppressed = k_anonymise(people, options.k)
+    merged = merged_workers(_workers(db, marks, team_ids, quasi), options.k)
+    pseudo = pseudonymiser(db, study_id, secret, merged)
+    summary.update(
+        k=options.k, suppressed=len(suppressed),
+        generalised={f"step {n}": sum(1 for s in steps.values() if s == n) for n in range(1, len(STEPS))},
+        merged_worker_teams=len(set(merged.values())), merged_workers=len(merged),
     )
-    summary.update(generalised=generalised, suppressed=len(suppressed), k=options.k)
-    spans = _first_and_last(db, team_ids)
-    first = {cid: span[0] for cid, span in spans.items()}
+    corrected_meeting = _corrected_meetings(db, marks, team_ids)
     # Rows are written by day since the citizen's first record, in a random order within a
     # day (fresh for every export): never in entry order, which would line up the day offsets
-    # of different citizens and give their calendars back.
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS export_first (citizen_id INTEGER PRIMARY KEY, first_day TEXT)")
+    # of different citizens and give their calendars back. Day offsets are computed by SQLite.
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS export_first (citizen_id INTEGER PRIMARY KEY, first_day REAL)")
     db.execute("DELETE FROM export_first")
-    db.conn.executemany("INSERT INTO export_first VALUES (?, ?)", [(cid, day.isoformat()) for cid, day in first.items()])
+    db.conn.executemany(
+        "INSERT INTO export_first VALUES (?, julianday(?))",
+        [(cid, span[0].isoformat()) for cid, span in spans.items() if cid in quasi],
+    )
     people = secrets.SystemRandom().sample(people, len(people))
 
-    def by_day(column):
-        return (f"JOIN export_first f ON f.citizen_id = c.id "
-                f"ORDER BY julianday(substr({column}, 1, 10)) - julianday(f.first_day), random()")
+    def day(column):
+        return f"CAST(julianday(substr({column}, 1, 10)) - f.first_day AS INTEGER)"
+
+    def by_day(column, alias="x"):
+        return f"JOIN export_first f ON f.citizen_id = {alias}.citizen_id ORDER BY {day(column)}, random()"
 
     def text(value):
         return scrub(value) if scrub else None
 
     def rows_citizens():
         for c in people:
-            if c["id"] in suppressed:
+            if c["id"] not in quasi:
                 continue
-            lo, hi = spans.get(c["id"], (None, None))
+            team, age, gender, goal, status, _outcomes, followup, closed = quasi[c["id"]]
             yield {
                 "citizen": pseudo("citizen", c["id"]),
-                "team": pseudo("team", c["team_id"]),
-                "age_band": bands[c["id"]],
-                "gender": c["gender"],
-                "goal": c["goal"],
-                "status": c["status"],
-                "days_observed": (hi - lo).days if lo else None,
+                "team": pseudo("team", team),
+                "country": COUNTRY.get(c["locale"]),
+                "age_band": age,
+                "gender": gender,
+                "goal": goal,
+                "status": status,
+                "followup_days": followup,
+                "closed_day": closed,
             }
 
-    def kept(citizen_id):
-        return citizen_id not in suppressed
-
     def rows_meetings():
-        for m in db.query(f"SELECT m.* FROM meeting m JOIN citizen c ON c.id = m.citizen_id AND c.team_id IN ({marks}) {by_day('m.held_on')}", team_ids):
-            if kept(m["citizen_id"]):
-                yield {
-                    "meeting": pseudo("meeting", m["id"]),
-                    "citizen": pseudo("citizen", m["citizen_id"]),
-                    "worker": pseudo("worker", m["worker_id"]),
-                    "day": _day(m["held_on"], first.get(m["citizen_id"])),
-                    "mode": m["mode"],
-                    "participants": "|".join(json.loads(m["participants"] or "[]")),
-                    "note": text(m["note"]),
-                }
+        for m in db.query(f"SELECT x.*, {day('x.held_on')} AS day FROM meeting x {by_day('x.held_on')}"):
+            yield {
+                "meeting": pseudo("meeting", m["id"]),
+                "citizen": pseudo("citizen", m["citizen_id"]),
+                "worker": pseudo("worker", m["worker_id"]),
+                "day": m["day"],
+                "mode": m["mode"],
+                "participants": "|".join(json.loads(m["participants"] or "[]")),
+                "note": text(m["note"]),
+            }
 
     def rows_expectations():
         for e in db.query(
-            f"SELECT e.*, (SELECT 1 FROM expectation s WHERE s.supersedes = e.id) AS superseded "
-            f"FROM expectation e JOIN citizen c ON c.id = e.citizen_id AND c.team_id IN ({marks}) {by_day('e.observed_on')}",
-            team_ids,
+            f"SELECT x.id, x.citizen_id, x.meeting_id, x.source, x.value, x.confidence, x.recorded_by, x.context, "
+            f"x.supersedes, x.source_label, {'x.basis' if scrub else 'NULL AS basis'}, {day('x.observed_on')} AS day, "
+            f"ROW_NUMBER() OVER (PARTITION BY x.citizen_id, x.observed_on ORDER BY x.recorded_at, x.rowid) AS in_day, "
+            f"EXISTS (SELECT 1 FROM expectation s WHERE s.supersedes = x.id) AS superseded "
+            f"FROM expectation x {by_day('x.observed_on')}"
         ):
-            if kept(e["citizen_id"]):
-                yield {
-                    "expectation": pseudo("expectation", e["id"]),
-                    "citizen": pseudo("citizen", e["citizen_id"]),
-                    "meeting": pseudo("meeting", e["meeting_id"]),
-                    "source": e["source"],
-                    "value": e["value"],
-                    "confidence": e["confidence"],
-                    "day": _day(e["observed_on"], first.get(e["citizen_id"])),
-                    "recorded_by": pseudo("worker", e["recorded_by"]),
-                    "context": e["context"],
-                    "superseded": "true" if e["superseded"] else "false",
-                    "source_label": text(e["source_label"]),
-                    "basis": text(e["basis"]),
-                }
+            citizen_id = e["citizen_id"]
+            yield {
+                "expectation": pseudo("expectation", e["id"]),
+                "citizen": pseudo("citizen", citizen_id),
+                "meeting": pseudo("meeting", e["meeting_id"] or corrected_meeting.get(e["id"])),
+                "source": e["source"],
+                "source_person": pseudo("label", (citizen_id, e["source_label"])) if e["source_label"] else None,
+                "value": e["value"],
+                "confidence": e["confidence"],
+                "day": e["day"],
+                "order_in_day": e["in_day"],
+                "recorded_by": pseudo("worker", e["recorded_by"]),
+                "context": e["context"],
+                "supersedes": pseudo("expectation", e["supersedes"]),
+                "superseded": "true" if e["superseded"] else "false",
+                "source_label": text(e["source_label"]),
+                "basis": text(e["basis"]),
+            }
 
     def rows_requests():
-        for r in db.query(f"SELECT r.* FROM sparring_request r JOIN citizen c ON c.id = r.citizen_id AND c.team_id IN ({marks}) {by_day('r.created_at')}", team_ids):
-            if kept(r["citizen_id"]):
-                f = first.get(r["citizen_id"])
-                yield {
-                    "request": pseudo("request", r["id"]),
-                    "citizen": pseudo("citizen", r["citizen_id"]),
-                    "reason": r["reason"],
-                    "status": r["status"],
-                    "day": _day(r["created_at"], f),
-                    "handled_day": _day(r["handled_at"], f),
-                }
+        for r in db.query(
+            f"SELECT x.*, {day('x.created_at')} AS day, {day('x.handled_at')} AS handled_day "
+            f"FROM sparring_request x {by_day('x.created_at')}"
+        ):
+            yield {
+                "request": pseudo("request", r["id"]),
+                "citizen": pseudo("citizen", r["citizen_id"]),
+                "reason": r["reason"],
+                "status": r["status"],
+                "day": r["day"],
+                "handled_day": r["handled_day"],
+            }
 
     def rows_ratings():
         for r in db.query(
-            f"SELECT r.*, sc.citizen_id, sc.session_id FROM sparring_rating r JOIN sparring_case sc ON sc.id = r.case_id "
-            f"JOIN citizen c ON c.id = sc.citizen_id AND c.team_id IN ({marks}) {by_day('r.rated_at')}",
-            team_ids,
+            f"SELECT r.*, x.citizen_id, x.session_id, {day('r.rated_at')} AS day FROM sparring_rating r "
+            f"JOIN sparring_case x ON x.id = r.case_id {by_day('r.rated_at')}"
         ):
-            if kept(r["citizen_id"]):
-                yield {
-                    "rating": pseudo("rating", (r["case_id"], r["user_id"])),
-                    "citizen": pseudo("citizen", r["citizen_id"]),
-                    "session": pseudo("session", r["session_id"]),
-                    "rater": pseudo("worker", r["user_id"]),
-                    "value": r["value"],
-                    "day": _day(r["rated_at"], first.get(r["citizen_id"])),
-                }
+            yield {
+                "rating": pseudo("rating", (r["case_id"], r["user_id"])),
+                "citizen": pseudo("citizen", r["citizen_id"]),
+                "session": pseudo("session", r["session_id"]),
+                "rater": pseudo("worker", r["user_id"]),
+                "value": r["value"],
+                "day": r["day"],
+            }
 
     def rows_actions():
-        for a in db.query(f"SELECT a.* FROM action a JOIN citizen c ON c.id = a.citizen_id AND c.team_id IN ({marks}) {by_day('a.created_at')}", team_ids):
-            if kept(a["citizen_id"]):
-                f = first.get(a["citizen_id"])
-                yield {
-                    "action": pseudo("action", a["id"]),
-                    "citizen": pseudo("citizen", a["citizen_id"]),
-                    "owner": pseudo("worker", a["owner_id"]),
-                    "day": _day(a["created_at"], f),
-                    "due_day": _day(a["due_on"], f),
-                    "done_day": _day(a["done_on"], f),
-                    "text": text(a["text"]),
-                }
+        for a in db.query(
+            f"SELECT x.*, {day('x.created_at')} AS day, {day('x.due_on')} AS due_day, {day('x.done_on')} AS done_day "
+            f"FROM action x {by_day('x.created_at')}"
+        ):
+            yield {
+                "action": pseudo("action", a["id"]),
+                "citizen": pseudo("citizen", a["citizen_id"]),
+                "owner": pseudo("worker", a["owner_id"]),
+                "day": a["day"],
+                "due_day": a["due_day"],
+                "done_day": a["done_day"],
+                "text": text(a["text"]),
+            }
 
     def rows_outcomes():
-        for o in db.query(f"SELECT o.* FROM outcome o JOIN citizen c ON c.id = o.citizen_id AND c.team_id IN ({marks}) {by_day('o.observed_on')}", team_ids):
-            if kept(o["citizen_id"]):
-                yield {
-                    "outcome": pseudo("outcome", o["id"]),
-                    "citizen": pseudo("citizen", o["citizen_id"]),
-                    "kind": o["kind"],
-                    "day": _day(o["observed_on"], first.get(o["citizen_id"])),
-                    "note": text(o["note"]),
-                }
+        for o in db.query(f"SELECT x.*, {day('x.observed_on')} AS day FROM outcome x {by_day('x.observed_on')}"):
+            yield {
+                "outcome": pseudo("outcome", o["id"]),
+                "citizen": pseudo("citizen", o["citizen_id"]),
+                "kind": o["kind"],
+                "day": o["day"],
+                "note": text(o["note"]),
+            }
 
     producers = {
         "citizens": rows_citizens, "meetings": rows_meetings, "expectations": rows_expectations,
         "sparring_requests": rows_requests, "sparring_ratings": rows_ratings, "actions": rows_actions,
         "outcomes": rows_outcomes,
     }
+
+    def counted(index, rows):
+        """*rows*, telling *progress* how far the table has got."""
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(index, len(TABLES), count)
+            yield row
+        if progress:
+            progress(index + 1, len(TABLES), count)
+
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for table_ in TABLES:
+        for index, table_ in enumerate(TABLES):
             wanted = [c.name for c in columns(table_, options.free_text)]
+            rows = counted(index, producers[table_.name]())
             if options.stats_files:
                 # The SPSS/Stata writers read the table back from disk in chunks, so the CSV
                 # goes to a temporary file first and nothing is held in memory.
                 with tempfile.TemporaryDirectory() as folder:
                     spool = Path(folder) / f"{table_.name}.csv"
                     with open(spool, "w", encoding="utf-8", newline="") as stream:
-                        count = _write_csv(stream, wanted, producers[table_.name]())
+                        count = _write_csv(stream, wanted, rows)
                     archive.write(spool, spool.name)
                     from . import statsfiles
 
@@ -343,7 +389,7 @@ def write(db, study_id, options, out, secret):
             else:
                 with archive.open(f"{table_.name}.csv", "w") as raw:
                     stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-                    count = _write_csv(stream, wanted, producers[table_.name]())
+                    count = _write_csv(stream, wanted, rows)
                     stream.flush()
                     stream.detach()
             summary["rows"][table_.name] = count
@@ -433,12 +479,20 @@ def readme(options, summary):
         ]
     else:
         lines.append("  Free text (notes, bases, labels) is left out.")
+    steps = summary["generalised"]
     lines += [
         "",
         "GENERALISED AND SUPPRESSED (k-anonymity)",
-        f"  Quasi-identifiers: team, age band, gender, goal; k = {summary['k']}.",
-        f"  Citizens in this export with a 20-year age band instead of 10: {summary['generalised']}.",
+        f"  Quasi-identifiers: {', '.join(QUASI_NAMES)}; k = {summary['k']}.",
+        "  Every combination of them in citizens.csv (outcome kinds from outcomes.csv) holds at least k citizens.",
+        "  Citizens in smaller groups were coarsened step by step (1: 20-year age band; 2: also 180-day",
+        "  follow-up bands; 3: also 365-day bands):",
+        *[f"  Citizens coarsened to {name}: {count}." for name, count in steps.items()],
         f"  Citizens left out entirely (with all their rows) because their group stayed below k: {summary['suppressed']}.",
+        f"  Teams with fewer than k workers in this export, whose workers share one pseudonym: {summary['merged_worker_teams']}"
+        f" ({summary['merged_workers']} workers).",
+        "  Day columns in the other files are exact days since each citizen's first record; they are",
+        "  not banded, so the span of a citizen's records can be read from them to the day.",
         "",
         "Each row of expectations.csv is one perspective on the citizen's chance of job or education",
         "within 12 months on the scale 0 (no realistic chance) to 10 (very likely). Use rows with",

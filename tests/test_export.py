@@ -9,6 +9,7 @@ every file in the zip, collections.Counter over citizens.csv, frictionless for t
 """
 import csv
 import io
+import itertools
 import json
 import re
 import sqlite3
@@ -330,12 +331,15 @@ def test_pseudonyms_are_stable_within_an_export_and_foreign_keys_resolve(pdb, st
     kept = {cid: pseudo("citizen", cid) for cid in enrolled_citizens(pdb) if pseudo("citizen", cid) in set(citizens)}
     assert len(kept) == len(citizens)
     assert per_pseudonym == Counter({p: in_db[cid] for cid, p in kept.items()})
-    # one worker, one pseudonym across tables: mads, sara and nils hold meetings; lea only rates
+    # one worker, one pseudonym across tables: mads, sara and nils hold meetings; lea only rates.
+    # Nils is the only worker of the Malmö team in the export, fewer than k = 2: his pseudonym
+    # is the team's merged one, not his own.
     workers = {r["worker"] for r in rows(files, "meetings")}
     ids = dict(pdb.execute("SELECT username, id FROM user").fetchall())
-    assert workers == {pseudo("worker", ids[u]) for u in ("mads", "sara", "nils")}
+    own = {u: pseudo("worker", ids[u]) for u in ("mads", "sara", "nils", "lea")}
+    assert {own["mads"], own["sara"]} < workers and own["nils"] not in workers and len(workers) == 3
     assert {r["recorded_by"] for r in rows(files, "expectations")} == workers
-    assert {r["rater"] for r in rows(files, "sparring_ratings")} == {pseudo("worker", ids[u]) for u in ("lea", "mads")}
+    assert {r["rater"] for r in rows(files, "sparring_ratings")} == {own["lea"], own["mads"]}
     assert {r["owner"] for r in rows(files, "actions")} <= workers
 
 
@@ -398,13 +402,27 @@ def spearman(xs, ys):
 def test_rows_are_not_written_in_entry_order(pdb, study):
     """Entry order would line up the day offsets of different citizens and give their
     calendars back: rows come by day since each citizen's first record, in a random order
-    within a day, drawn afresh for every export (DESIGN.md "Research export")."""
+    within a day, drawn afresh for every export (DESIGN.md "Research export").
+
+    A phone that syncs a backlog writes one citizen's entries after another's, each in the
+    order of their days: 40 more entries per citizen, inserted that way, give enough rows
+    that |ρ| < 0.1 cannot happen by chance (its spread is about 1/√n)."""
+    worker = pdb.execute("SELECT id FROM user WHERE username = 'mads'").fetchone()[0]
+    start = clock.today() - timedelta(days=300)
+    with transaction(pdb):
+        for (citizen,) in pdb.execute("SELECT id FROM citizen ORDER BY id").fetchall():
+            for n in range(40):
+                pdb.table("expectation").insert({
+                    "id": str(uuid.uuid4()), "citizen_id": citizen, "source": "worker", "value": n % 11,
+                    "confidence": "medium", "observed_on": (start + timedelta(days=7 * n)).isoformat(),
+                    "recorded_by": worker, "recorded_at": clock.timestamp(), "context": "update", "content_hash": "x",
+                })
     files, _ = make_export(pdb, study["id"], k=2)
     keys = {e: i for i, (e,) in enumerate(pdb.execute("SELECT id FROM expectation ORDER BY rowid"))}
     pseudo = export.pseudonymiser(pdb, study["id"], SECRET)
     entry_order = {pseudo("expectation", e): i for e, i in keys.items()}
     written = [entry_order[r["expectation"]] for r in rows(files, "expectations")]
-    assert len(written) > 200
+    assert len(written) > 400
     assert abs(spearman(list(range(len(written))), written)) < 0.1
     days = [int(r["day"]) for r in rows(files, "expectations")]
     assert days == sorted(days)
@@ -414,6 +432,9 @@ def test_rows_are_not_written_in_entry_order(pdb, study):
 
 # --- 4. k-anonymity -------------------------------------------------------------------------------
 
+#: Every quasi-identifier a researcher could know about a citizen, as the zip shows them.
+QUASI_COLUMNS = ("team", "age_band", "gender", "goal", "status", "followup_days", "closed_day")
+
 
 def enrolled_citizens(db):
     return [r[0] for r in db.execute(
@@ -421,18 +442,35 @@ def enrolled_citizens(db):
     )]
 
 
-@pytest.mark.parametrize("k", [5, 3])
-def test_every_quasi_identifier_group_has_at_least_k_citizens(pdb, study, k):
+def quasi_groups(files):
+    """Independent of the export code: each citizen's quasi-identifiers read from the CSVs,
+    the kinds of outcome they had (outcomes.csv) included, counted per combination."""
+    kinds = {}
+    for r in rows(files, "outcomes"):
+        kinds.setdefault(r["citizen"], set()).add(r["kind"])
+    return Counter(
+        tuple(r[c] for c in QUASI_COLUMNS) + ("|".join(sorted(kinds.get(r["citizen"], ()))),)
+        for r in rows(files, "citizens")
+    )
+
+
+@pytest.mark.parametrize("k", [5, 3, 2])
+def test_every_quasi_identifier_combination_has_at_least_k_citizens(pdb, study, k):
     files, summary = make_export(pdb, study["id"], k=k)
     citizens = rows(files, "citizens")
-    groups = Counter((r["team"], r["age_band"], r["gender"], r["goal"]) for r in citizens)
+    groups = quasi_groups(files)
     assert groups and min(groups.values()) >= k, groups
+    # any subset of the columns is a coarser grouping, so it holds too; check a few anyway
+    for subset in itertools.combinations(range(len(QUASI_COLUMNS) + 1), 3):
+        coarse = Counter()
+        for key, n in groups.items():
+            coarse[tuple(key[i] for i in subset)] += n
+        assert min(coarse.values()) >= k, subset
     # the README's figures agree with the CSV and the database
     (suppressed,) = readme_number(files, r"left out entirely .*?: (\d+)\.")
-    (generalised,) = readme_number(files, r"20-year age band instead of 10: (\d+)\.")
-    (k_said,) = readme_number(files, r"Quasi-identifiers: team, age band, gender, goal; k = (\d+)\.")
+    (k_said,) = readme_number(files, r"; k = (\d+)\.")
     assert k_said == k
-    assert (suppressed, generalised) == (summary["suppressed"], summary["generalised"])
+    assert suppressed == summary["suppressed"]
     everyone = enrolled_citizens(pdb)
     assert len(citizens) + suppressed == len(everyone) == 30
     assert 0 < suppressed < len(everyone)
@@ -460,17 +498,111 @@ def test_every_quasi_identifier_group_has_at_least_k_citizens(pdb, study, k):
         assert len(rows(files, table)) == pdb.execute(sql, kept).fetchone()[0], table
 
 
-def is_twenty_year_band(band):
+def band_width(band):
     low, high = map(int, band.split("-"))
-    return high - low == 19
+    return high - low + 1
 
 
-def test_readme_generalised_count_is_the_number_of_20_year_bands_in_the_csv(pdb, study):
-    for k in (5, 3):
+def test_readme_coarsening_counts_are_the_bands_in_the_csv(pdb, study):
+    """Step 1 widens the age band to 20 years, step 2 the day bands to 180, step 3 to 365."""
+    for k in (5, 3, 2):
         files, _ = make_export(pdb, study["id"], k=k)
-        (generalised,) = readme_number(files, r"20-year age band instead of 10: (\d+)\.")
-        bands = [r["age_band"] for r in rows(files, "citizens") if r["age_band"]]
-        assert generalised == sum(map(is_twenty_year_band, bands)), k
+        counted = Counter()
+        for r in rows(files, "citizens"):
+            days = band_width(r["followup_days"])
+            assert days in (90, 180, 365) and (not r["closed_day"] or band_width(r["closed_day"]) == days)
+            age = band_width(r["age_band"]) if r["age_band"] else None
+            assert age in (None, 10, 20) and not (days > 90 and age == 10), r  # steps 2 and 3 keep step 1's age band
+            step = {180: 2, 365: 3}.get(days) or (1 if age == 20 else 0)
+            counted[step] += 1
+        for step in (1, 2, 3):
+            (said,) = readme_number(files, rf"coarsened to step {step}: (\d+)\.")
+            assert said == counted[step], (k, step)
+
+
+def test_workers_of_a_team_with_fewer_than_k_workers_share_one_pseudonym(pdb, study):
+    """Counted from the CSVs alone: per team, the worker pseudonyms on its citizens' rows are
+    either at least k different ones or a single merged one."""
+    for k in (2, 3, 5):
+        files, summary = make_export(pdb, study["id"], k=k)
+        team_of = {r["citizen"]: r["team"] for r in rows(files, "citizens")}
+        seen = {}
+        for table, column in (("meetings", "worker"), ("expectations", "recorded_by"), ("sparring_ratings", "rater"), ("actions", "owner")):
+            for r in rows(files, table):
+                seen.setdefault(team_of[r["citizen"]], set()).add(r[column])
+        assert seen
+        for team, workers in seen.items():
+            assert len(workers) >= k or len(workers) == 1, (k, team, len(workers))
+        (teams,) = readme_number(files, r"share one pseudonym: (\d+) ")
+        assert teams == summary["merged_worker_teams"] == sum(1 for w in seen.values() if len(w) == 1)
+    # the Danish team has three people who record or rate (mads, sara, lea): below 5, merged
+    assert any(len(w) == 1 for w in seen.values())
+
+
+# --- 4b. research-ready columns ---------------------------------------------------------------------
+
+
+def test_corrections_labels_order_within_a_day_country_and_censoring_are_exported(pdb, study):
+    """What a researcher needs to analyse the data without guessing: which entry a correction
+    corrects and at which meeting (so in which mode) the corrected view was given; mother and
+    father (two people behind one source) told apart; the order of one day's entries; the
+    country; and whether and when a case was closed (censoring)."""
+    first, _ = make_export(pdb, study["id"], k=2)
+    pseudo = export.pseudonymiser(pdb, study["id"], SECRET)
+    kept = {r["citizen"] for r in rows(first, "citizens")}
+    citizen = next(
+        cid for cid in enrolled_citizens(pdb)
+        if pseudo("citizen", cid) in kept and pdb.execute("SELECT COUNT(*) FROM meeting WHERE citizen_id = ?", [cid]).fetchone()[0]
+    )
+    meeting_id, held_on, worker = pdb.execute(
+        "SELECT id, held_on, worker_id FROM meeting WHERE citizen_id = ? ORDER BY held_on LIMIT 1", [citizen]
+    ).fetchone()
+    ids = {name: str(uuid.uuid4()) for name in ("mor", "far", "mor again", "original", "correction", "again")}
+
+    def entry(name, label, minute, **extra):
+        return {"id": ids[name], "citizen_id": citizen, "source": "parent", "source_label": label, "value": 3,
+                "confidence": "low", "observed_on": held_on, "recorded_by": worker,
+                "recorded_at": f"{held_on}T23:{minute:02d}:00Z", "context": "meeting", "content_hash": "x", **extra}
+
+    with transaction(pdb):
+        pdb.table("expectation").insert_all([
+            entry("mor", "Mor", 1, meeting_id=meeting_id),
+            entry("far", "far", 2, meeting_id=meeting_id),
+            entry("mor again", " mor. ", 3, meeting_id=meeting_id),
+            entry("original", "far", 4, meeting_id=meeting_id, source="doctor"),
+            entry("correction", "far", 5, source="doctor", supersedes=ids["original"], context="update"),
+            entry("again", "far", 6, source="doctor", supersedes=ids["correction"], context="update"),
+        ])
+    files, _ = make_export(pdb, study["id"], k=2)
+    assert {r["citizen"] for r in rows(files, "citizens")} == kept  # the same citizens: nothing new to suppress
+    by_id = {r["expectation"]: r for r in rows(files, "expectations")}
+    row = {name: by_id[pseudo("expectation", i)] for name, i in ids.items()}
+    # mother and father are told apart; the same label written again is the same person
+    assert row["mor"]["source_person"] == row["mor again"]["source_person"] != row["far"]["source_person"]
+    assert re.fullmatch(r"L-[0-9a-f]{16}", row["mor"]["source_person"])
+    other_citizen_far = [r["source_person"] for r in by_id.values() if r["citizen"] != row["far"]["citizen"]]
+    assert row["far"]["source_person"] not in other_citizen_far  # a label is a person within one citizen only
+    # corrections: which entry, and the meeting (so the mode) of the view they correct, also two steps back
+    assert row["correction"]["supersedes"] == row["original"]["expectation"]
+    assert row["again"]["supersedes"] == row["correction"]["expectation"]
+    assert row["original"]["superseded"] == row["correction"]["superseded"] == "true"
+    assert row["again"]["superseded"] == "false" and row["mor"]["supersedes"] == ""
+    assert row["correction"]["meeting"] == row["again"]["meeting"] == row["original"]["meeting"] == pseudo("meeting", meeting_id)
+    modes = {r["meeting"]: r["mode"] for r in rows(files, "meetings")}
+    assert modes[row["again"]["meeting"]] == pdb.execute("SELECT mode FROM meeting WHERE id = ?", [meeting_id]).fetchone()[0]
+    # the order of the day's entries: the six were recorded last that day, in this order
+    same_day = sorted((int(r["order_in_day"]), r["expectation"]) for r in by_id.values()
+                      if r["citizen"] == row["mor"]["citizen"] and r["day"] == row["mor"]["day"])
+    assert [n for n, _e in same_day] == list(range(1, len(same_day) + 1))
+    assert [e for _n, e in same_day][-6:] == [row[n]["expectation"] for n in ("mor", "far", "mor again", "original", "correction", "again")]
+    # country from the team's jobcentre; closing day only for closed cases, in the follow-up band's width
+    locale = dict(pdb.execute("SELECT public_id, locale FROM team").fetchall())
+    teams = {pseudo("team", tid): locale[pub] for tid, pub in pdb.execute("SELECT id, public_id FROM team")}
+    for r in rows(files, "citizens"):
+        assert r["country"] == {"da": "DK", "sv": "SE"}[teams[r["team"]]]
+        assert (r["closed_day"] != "") == (r["status"] == "closed")
+        assert re.fullmatch(r"\d+-\d+", r["followup_days"])
+    assert {r["status"] for r in rows(files, "citizens")} >= {"active"}
 
 
 # --- 5. dates -----------------------------------------------------------------------------------------
@@ -484,8 +616,7 @@ def test_no_csv_holds_a_date_and_day_columns_are_whole_days_from_the_first_recor
             assert iso.findall(files[f"{table}.csv"]) == [], (table, options)
         codebook = rows({"codebook.csv": files["codebook.csv"]}, "codebook")
         day_columns = [(r["table"], r["column"]) for r in codebook if r["deidentification"] == "relative_day"]
-        day_columns.append(("citizens", "days_observed"))
-        assert len(day_columns) >= 10
+        assert len(day_columns) >= 9
         for table, column in day_columns:
             values = [r[column] for r in rows(files, table)]
             filled = [v for v in values if v != ""]
@@ -734,17 +865,20 @@ def test_cli_export_writes_a_zip_and_prints_row_counts(runner, pdb, tmp_path):
 
 
 def test_a_backdated_outcome_is_day_zero_not_a_negative_day(pdb, study):
-    citizen = pdb.execute("SELECT id FROM citizen WHERE case_ref = 'SIL-0001'").fetchone()[0]
+    """An outcome dated before anything else about the citizen becomes their day 0. Every
+    citizen gets one on the same day, so that k does not leave them all out."""
     worker = pdb.execute("SELECT id FROM user WHERE username = 'mads'").fetchone()[0]
-    pdb.execute(
-        "INSERT INTO outcome (id, citizen_id, kind, observed_on, recorded_by, recorded_at, content_hash) "
-        "VALUES ('0a0b0c0d-0000-4000-8000-000000000001', ?, 'none', '2020-01-01', ?, '2026-01-01T00:00:00Z', 'x')",
-        [citizen, worker],
-    )
+    with transaction(pdb):
+        for (citizen,) in pdb.execute("SELECT id FROM citizen").fetchall():
+            pdb.execute(
+                "INSERT INTO outcome (id, citizen_id, kind, observed_on, recorded_by, recorded_at, content_hash) "
+                "VALUES (?, ?, 'none', '2020-01-01', ?, '2026-01-01T00:00:00Z', 'x')",
+                [str(uuid.uuid4()), citizen, worker],
+            )
     files, _ = make_export(pdb, study["id"], k=2)
     days = [int(r["day"]) for r in rows(files, "outcomes") if r["kind"] == "none" and r["day"]]
-    assert days and min(days) == 0
-    for table in ("meetings", "expectations", "outcomes", "actions", "sparring_requests"):
+    assert days and set(days) == {0}
+    for table in ("meetings", "expectations", "outcomes", "actions", "sparring_requests", "sparring_ratings"):
         assert all(int(r["day"]) >= 0 for r in rows(files, table) if r.get("day"))
 
 
