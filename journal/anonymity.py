@@ -37,8 +37,8 @@ class Pseudonyms:
     def __call__(self, kind, value):
         if value is None:
             return None
-        digest = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-        return f"{PREFIX[kind]}-{digest[:16]}"
+        digest = hmac.digest(self._key, f"{kind}:{value}".encode(), "sha256")  # OpenSSL's one-shot: fast
+        return f"{PREFIX[kind]}-{digest[:8].hex()}"
 
 
 def study_key(secret, study_public_id):

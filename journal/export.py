@@ -43,6 +43,9 @@ QUASI_NAMES = ("team", "age band", "gender", "goal", "status", "outcome kinds", 
 #: The country of a team, from its language (a Danish or a Swedish jobcentre).
 COUNTRY = {"da": "DK", "sv": "SE"}
 
+#: Kinds whose pseudonyms recur on many rows and are few: computed once per export.
+REMEMBERED = frozenset({"citizen", "worker", "team", "meeting", "label"})
+
 #: How often (rows) the progress callback hears from a table being written.
 PROGRESS_EVERY = 10_000
 
@@ -64,7 +67,7 @@ def pseudonymiser(db, study_id, secret, merged=None):
 
     Records that carry a client-made UUID (meetings, expectations, outcomes) are named by it;
     everything else by its random public id. Citizens, workers and teams are looked up often
-    and are few, so their pseudonyms are remembered.
+    and meetings are looked up often and are few, so their pseudonyms are remembered.
 
     :param merged: worker id → team id (or None) for workers who share their team's merged
         pseudonym (anonymity.merged_workers)
@@ -78,9 +81,7 @@ def pseudonymiser(db, study_id, secret, merged=None):
     merged = merged or {}
     remembered = {}
 
-    def name(kind, value):
-        if value is None:
-            return None
+    def named(kind, value):
         if kind == "rating":
             case_id, user_id = value
             return pseudo("rating", f"{public['case'][case_id]}:{public['worker'][user_id]}")
@@ -88,19 +89,22 @@ def pseudonymiser(db, study_id, secret, merged=None):
             citizen_id, label = value
             key = label_key(label)
             return pseudo("label", f"{public['citizen'][citizen_id]}:{key}") if key else None
-        if kind in ("citizen", "worker", "team"):
-            known = remembered.get((kind, value))
-            if known is None:
-                if kind == "worker" and value in merged:
-                    team = merged[value]
-                    known = pseudo("worker", f"team:{public['team'][team] if team is not None else 'none'}")
-                else:
-                    known = pseudo(kind, public[kind][value])
-                remembered[(kind, value)] = known
-            return known
+        if kind == "worker" and value in merged:
+            team = merged[value]
+            return pseudo("worker", f"team:{public['team'][team] if team is not None else 'none'}")
         if kind in public:
             return pseudo(kind, public[kind][value])
         return pseudo(kind, value)
+
+    def name(kind, value):
+        if value is None:
+            return None
+        if kind not in REMEMBERED:
+            return named(kind, value)
+        known = remembered.get((kind, value))
+        if known is None:
+            known = remembered[(kind, value)] = named(kind, value)
+        return known
 
     return name
 
@@ -243,117 +247,72 @@ def write(db, study_id, options, out, secret, progress=None):
     def by_day(column, alias="x"):
         return f"JOIN export_first f ON f.citizen_id = {alias}.citizen_id ORDER BY {day(column)}, random()"
 
-    def text(value):
-        return scrub(value) if scrub else None
+    text = scrub if scrub else (lambda value: None)
+    name = pseudo
 
+    # Each producer yields tuples in the data dictionary's column order (datadict.TABLES);
+    # free-text columns come last, so without free text a row is cut short (_write_csv).
+    # Tuples from plain cursors, not dicts: a million rows is where this shows.
     def rows_citizens():
         for c in people:
             if c["id"] not in quasi:
                 continue
             team, age, gender, goal, status, _outcomes, followup, closed = quasi[c["id"]]
-            yield {
-                "citizen": pseudo("citizen", c["id"]),
-                "team": pseudo("team", team),
-                "country": COUNTRY.get(c["locale"]),
-                "age_band": age,
-                "gender": gender,
-                "goal": goal,
-                "status": status,
-                "followup_days": followup,
-                "closed_day": closed,
-            }
+            yield (name("citizen", c["id"]), name("team", team), COUNTRY.get(c["locale"]), age, gender, goal,
+                   status, followup, closed)
 
     def rows_meetings():
-        for m in db.query(f"SELECT x.*, {day('x.held_on')} AS day FROM meeting x {by_day('x.held_on')}"):
-            yield {
-                "meeting": pseudo("meeting", m["id"]),
-                "citizen": pseudo("citizen", m["citizen_id"]),
-                "worker": pseudo("worker", m["worker_id"]),
-                "day": m["day"],
-                "mode": m["mode"],
-                "participants": "|".join(json.loads(m["participants"] or "[]")),
-                "note": text(m["note"]),
-            }
+        for mid, cid, worker, day_, mode, participants, note in db.execute(
+            f"SELECT x.id, x.citizen_id, x.worker_id, {day('x.held_on')}, x.mode, x.participants, "
+            f"{'x.note' if scrub else 'NULL'} FROM meeting x {by_day('x.held_on')}"
+        ):
+            yield (name("meeting", mid), name("citizen", cid), name("worker", worker), day_, mode,
+                   "|".join(json.loads(participants or "[]")), text(note))
 
     def rows_expectations():
-        for e in db.query(
-            f"SELECT x.id, x.citizen_id, x.meeting_id, x.source, x.value, x.confidence, x.recorded_by, x.context, "
-            f"x.supersedes, x.source_label, {'x.basis' if scrub else 'NULL AS basis'}, {day('x.observed_on')} AS day, "
-            f"ROW_NUMBER() OVER (PARTITION BY x.citizen_id, x.observed_on ORDER BY x.recorded_at, x.rowid) AS in_day, "
-            f"EXISTS (SELECT 1 FROM expectation s WHERE s.supersedes = x.id) AS superseded "
+        for eid, cid, mid, source, label, value, confidence, day_, in_day, recorded_by, context, supersedes, superseded, basis in db.execute(
+            f"SELECT x.id, x.citizen_id, x.meeting_id, x.source, x.source_label, x.value, x.confidence, "
+            f"{day('x.observed_on')}, "
+            f"ROW_NUMBER() OVER (PARTITION BY x.citizen_id, x.observed_on ORDER BY x.recorded_at, x.rowid), "
+            f"x.recorded_by, x.context, x.supersedes, "
+            f"EXISTS (SELECT 1 FROM expectation s WHERE s.supersedes = x.id), {'x.basis' if scrub else 'NULL'} "
             f"FROM expectation x {by_day('x.observed_on')}"
         ):
-            citizen_id = e["citizen_id"]
-            yield {
-                "expectation": pseudo("expectation", e["id"]),
-                "citizen": pseudo("citizen", citizen_id),
-                "meeting": pseudo("meeting", e["meeting_id"] or corrected_meeting.get(e["id"])),
-                "source": e["source"],
-                "source_person": pseudo("label", (citizen_id, e["source_label"])) if e["source_label"] else None,
-                "value": e["value"],
-                "confidence": e["confidence"],
-                "day": e["day"],
-                "order_in_day": e["in_day"],
-                "recorded_by": pseudo("worker", e["recorded_by"]),
-                "context": e["context"],
-                "supersedes": pseudo("expectation", e["supersedes"]),
-                "superseded": "true" if e["superseded"] else "false",
-                "source_label": text(e["source_label"]),
-                "basis": text(e["basis"]),
-            }
+            yield (
+                name("expectation", eid), name("citizen", cid), name("meeting", mid or corrected_meeting.get(eid)),
+                source, name("label", (cid, label)) if label else None, value, confidence, day_, in_day,
+                name("worker", recorded_by), context, name("expectation", supersedes), "true" if superseded else "false",
+                text(label), text(basis),
+            )
 
     def rows_requests():
-        for r in db.query(
-            f"SELECT x.*, {day('x.created_at')} AS day, {day('x.handled_at')} AS handled_day "
+        for rid, cid, reason, status, day_, handled in db.execute(
+            f"SELECT x.id, x.citizen_id, x.reason, x.status, {day('x.created_at')}, {day('x.handled_at')} "
             f"FROM sparring_request x {by_day('x.created_at')}"
         ):
-            yield {
-                "request": pseudo("request", r["id"]),
-                "citizen": pseudo("citizen", r["citizen_id"]),
-                "reason": r["reason"],
-                "status": r["status"],
-                "day": r["day"],
-                "handled_day": r["handled_day"],
-            }
+            yield name("request", rid), name("citizen", cid), reason, status, day_, handled
 
     def rows_ratings():
-        for r in db.query(
-            f"SELECT r.*, x.citizen_id, x.session_id, {day('r.rated_at')} AS day FROM sparring_rating r "
+        for case_id, user_id, cid, session_id, value, day_ in db.execute(
+            f"SELECT r.case_id, r.user_id, x.citizen_id, x.session_id, r.value, {day('r.rated_at')} FROM sparring_rating r "
             f"JOIN sparring_case x ON x.id = r.case_id {by_day('r.rated_at')}"
         ):
-            yield {
-                "rating": pseudo("rating", (r["case_id"], r["user_id"])),
-                "citizen": pseudo("citizen", r["citizen_id"]),
-                "session": pseudo("session", r["session_id"]),
-                "rater": pseudo("worker", r["user_id"]),
-                "value": r["value"],
-                "day": r["day"],
-            }
+            yield (name("rating", (case_id, user_id)), name("citizen", cid), name("session", session_id),
+                   name("worker", user_id), value, day_)
 
     def rows_actions():
-        for a in db.query(
-            f"SELECT x.*, {day('x.created_at')} AS day, {day('x.due_on')} AS due_day, {day('x.done_on')} AS done_day "
-            f"FROM action x {by_day('x.created_at')}"
+        for aid, cid, owner, day_, due, done, action_text in db.execute(
+            f"SELECT x.id, x.citizen_id, x.owner_id, {day('x.created_at')}, {day('x.due_on')}, {day('x.done_on')}, "
+            f"{'x.text' if scrub else 'NULL'} FROM action x {by_day('x.created_at')}"
         ):
-            yield {
-                "action": pseudo("action", a["id"]),
-                "citizen": pseudo("citizen", a["citizen_id"]),
-                "owner": pseudo("worker", a["owner_id"]),
-                "day": a["day"],
-                "due_day": a["due_day"],
-                "done_day": a["done_day"],
-                "text": text(a["text"]),
-            }
+            yield name("action", aid), name("citizen", cid), name("worker", owner), day_, due, done, text(action_text)
 
     def rows_outcomes():
-        for o in db.query(f"SELECT x.*, {day('x.observed_on')} AS day FROM outcome x {by_day('x.observed_on')}"):
-            yield {
-                "outcome": pseudo("outcome", o["id"]),
-                "citizen": pseudo("citizen", o["citizen_id"]),
-                "kind": o["kind"],
-                "day": o["day"],
-                "note": text(o["note"]),
-            }
+        for oid, cid, kind, day_, note in db.execute(
+            f"SELECT x.id, x.citizen_id, x.kind, {day('x.observed_on')}, {'x.note' if scrub else 'NULL'} "
+            f"FROM outcome x {by_day('x.observed_on')}"
+        ):
+            yield name("outcome", oid), name("citizen", cid), kind, day_, text(note)
 
     producers = {
         "citizens": rows_citizens, "meetings": rows_meetings, "expectations": rows_expectations,
@@ -402,13 +361,14 @@ def write(db, study_id, options, out, secret, progress=None):
 
 
 def _write_csv(stream, wanted, rows):
-    """Write a header and *rows* (dicts) as CSV to the text *stream*; returns the row count."""
+    """Write a header and *rows* (tuples in the dictionary's column order, cut to the
+    *wanted* columns; None is an empty cell) as CSV to the text *stream*; returns the count."""
     writer = csv.writer(stream)
     writer.writerow(wanted)
+    width = len(wanted)
     count = 0
-    for row in rows:
-        writer.writerow(["" if row.get(name) is None else row[name] for name in wanted])
-        count += 1
+    for count, row in enumerate(rows, start=1):
+        writer.writerow(row[:width])
     return count
 
 

@@ -86,6 +86,15 @@ COMMON_WORDS = frozenset(
 )
 
 ALNUM_RUN = re.compile(r"[^\W_]+")
+#: What may stand between the parts of a case reference ("SIL – 0014", "j.nr.SIL0014").
+REF_GAP = re.compile(rf"[\s{_DASH}_./#:]*")
+LETTERS = re.compile(r"[A-Z]*")
+TRAILING_DIGITS = re.compile(r"(.*?)(\d+)$")
+REF_PART = re.compile(r"[/.\-]\d{1,3}(?!\d)")
+DIGIT = re.compile(r"\d")
+#: Texts up to this long are remembered once scrubbed (at most SHORT_REMEMBERED of them).
+SHORT = 60
+SHORT_REMEMBERED = 50_000
 
 
 def _not_a_date(match):
@@ -171,12 +180,16 @@ class Scrubber:
                     if len(part) >= 3:
                         self._long |= variants - COMMON_WORDS
         self._refs = {ref_key(r) for r in case_refs if r and ref_key(r)}
-        self._ref_prefixes = {re.match(r"[A-Z]*", k).group(0) for k in self._refs}
+        self._ref_prefixes = {LETTERS.match(k).group(0) for k in self._refs}
+        # References are numbered: a text without a digit holds none, and most texts have none.
+        self._refs_need_digits = all(DIGIT.search(k) for k in self._refs)
+        self._refs_end_in_digits = all(k[-1].isdigit() for k in self._refs)
         self._phrases = [
             re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, p.split())) + r"(?!\w)", re.IGNORECASE)
             for p in sorted({p for p in phrases if p and p.strip()}, key=len, reverse=True)
         ]
         self.counts = Counter()
+        self._short = {}
 
     # each kind -------------------------------------------------------------------------------
 
@@ -191,19 +204,20 @@ class Scrubber:
 
     def _refs_in(self, text):
         """Case references in any spelling: "#SIL-0014", "SIL–0014", "SIL 0014", "j.nr.SIL0014/2"."""
-        if not self._refs:
+        if not self._refs or (self._refs_need_digits and not DIGIT.search(text)):
             return text
         runs = list(ALNUM_RUN.finditer(text))
+        numbered = [bool(DIGIT.search(r.group(0)[-1])) for r in runs]  # a run that ends in a digit
         spans = []
         i = 0
         while i < len(runs):
             found = None
             for width in (3, 2, 1):
                 window = runs[i : i + width]
-                if len(window) < width:
+                if len(window) < width or (self._refs_end_in_digits and not numbered[i + width - 1]):
                     continue
                 gaps = [text[a.end() : b.start()] for a, b in zip(window, window[1:])]
-                if any(len(g) > 3 or not re.fullmatch(rf"[\s{_DASH}_./#:]*", g) for g in gaps):
+                if any(len(g) > 3 or not REF_GAP.fullmatch(g) for g in gaps):
                     continue
                 key = "".join(r.group(0) for r in window).upper()
                 start = self._ref_start(key)
@@ -217,8 +231,8 @@ class Scrubber:
                         break
                     offset -= len(run.group(0))
                 end = window[-1].end()
-                suffix = re.match(r"[/.\-]\d{1,3}(?!\d)", text[end:])  # "SIL-0014/2": a part of the case
-                spans.append((run.start() + offset, end + (suffix.end() if suffix else 0)))
+                suffix = REF_PART.match(text, end)  # "SIL-0014/2": a part of the case
+                spans.append((run.start() + offset, suffix.end() if suffix else end))
                 i += len(window)
             else:
                 i += 1
@@ -232,11 +246,11 @@ class Scrubber:
         key, or a reference at its end after other letters ("JNRSIL0014", "XSIL0014")."""
         if key in self._refs:
             return 0
-        letters = re.match(r"[A-Z]*", key).group(0)
+        letters = LETTERS.match(key).group(0)
         for cut in range(1, len(letters)):
             if key[cut:] in self._refs:
                 return cut
-        digits = re.match(r"(.*?)(\d+)$", key)
+        digits = TRAILING_DIGITS.match(key)
         if digits and digits.group(1) and digits.group(1) not in self._ref_prefixes and digits.group(2) in self._refs:
             return len(digits.group(1))
         return None
@@ -269,18 +283,39 @@ class Scrubber:
     # the whole -------------------------------------------------------------------------------
 
     def __call__(self, text):
+        """*text* scrubbed. Short texts (source labels: "mor", "egen læge") recur across a
+        study, so their results are remembered, counts included."""
         if not text:
             return text
+        if len(text) > SHORT:
+            return self._scrub(text)
+        known = self._short.get(text)
+        if known is None:
+            before = Counter(self.counts)
+            scrubbed = self._scrub(text)
+            known = (scrubbed, self.counts - before)
+            if len(self._short) < SHORT_REMEMBERED:
+                self._short[text] = known
+        else:
+            self.counts.update(known[1])
+        return known[0]
+
+    def _scrub(self, text):
         text = normalise(text)
-        spans = national_id.find(text)
-        for start, end in reversed(spans):
-            text = text[:start] + "[CPR]" + text[end:]
-        self.counts["CPR"] += len(spans)
+        # National IDs, references, dates, phone numbers and addresses all hold a digit, and
+        # most free text has none: those steps are skipped for it.
+        numbered = DIGIT.search(text) is not None
+        if numbered:
+            spans = national_id.find(text)
+            for start, end in reversed(spans):
+                text = text[:start] + "[CPR]" + text[end:]
+            self.counts["CPR"] += len(spans)
         text = self._sub("EMAIL", EMAIL, text)
-        text = self._refs_in(text)
-        text = self._sub("DATE", DATE, text, keep=_not_a_date)
-        text = self._sub("PHONE", PHONE, text)
-        text = self._sub("ADDRESS", ADDRESS, text)
+        if numbered:
+            text = self._refs_in(text)
+            text = self._sub("DATE", DATE, text, keep=_not_a_date)
+            text = self._sub("PHONE", PHONE, text)
+            text = self._sub("ADDRESS", ADDRESS, text)
         for phrase in self._phrases:
             text = self._sub("NAME", phrase, text)
         return self._names_in(text)
