@@ -27,11 +27,21 @@ _DOTTED = re.compile(
 _TWELVE = re.compile(rf"(?<!\d)((?:18|19|20)\d{{2}})(\d{{2}})(\d{{2}}){_SEP}(\d{{4}})(?![\d])")
 
 
+#: Every format character (Unicode category Cf: zero-width spaces, soft hyphens, byte-order
+#: marks, bidi controls); tests/test_national_id.py checks it against unicodedata.
+FORMAT_CHARACTERS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+
+
 def normalise(text):
     """NFKC (full-width digits and dashes become plain ones) without format characters
     (zero-width spaces, soft hyphens, byte-order marks): what a number really says."""
-    text = unicodedata.normalize("NFKC", text or "")
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    if not text or text.isascii():  # plain ASCII is already both
+        return text or ""
+    return FORMAT_CHARACTERS.sub("", unicodedata.normalize("NFKC", text))
 
 
 def _is_day(year, month, day):

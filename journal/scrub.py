@@ -92,6 +92,7 @@ LETTERS = re.compile(r"[A-Z]*")
 TRAILING_DIGITS = re.compile(r"(.*?)(\d+)$")
 REF_PART = re.compile(r"[/.\-]\d{1,3}(?!\d)")
 DIGIT = re.compile(r"\d")
+DIGITS = "0123456789"
 #: Texts up to this long are remembered once scrubbed (at most SHORT_REMEMBERED of them).
 SHORT = 60
 SHORT_REMEMBERED = 50_000
@@ -131,7 +132,17 @@ ABBREVIATIONS = re.compile(
     r"t\.ex|ev|st|s|ggr|j\.nr|jnr|sag|ref)\.)\s*$",
     re.IGNORECASE,
 )
-SENTENCE_END = re.compile(r"(?:[.!?:…]|\n)\s*$")
+SENTENCE_END = ".!?:…"
+
+
+def _starts_sentence(before):
+    """Whether a word after *before* starts a sentence: nothing before it, or a full stop
+    (not an abbreviation's), other end mark or line break. Looks only at the end of *before*,
+    so a long text costs no more per word than a short one."""
+    stripped = before.rstrip()
+    if not stripped or "\n" in before[len(stripped):]:
+        return True
+    return stripped[-1] in SENTENCE_END and not ABBREVIATIONS.search(before, max(0, len(before) - 24))
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -184,6 +195,7 @@ class Scrubber:
         # References are numbered: a text without a digit holds none, and most texts have none.
         self._refs_need_digits = all(DIGIT.search(k) for k in self._refs)
         self._refs_end_in_digits = all(k[-1].isdigit() for k in self._refs)
+        self._ref_tails = {k[len(k.rstrip(DIGITS)):] for k in self._refs}
         self._phrases = [
             re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, p.split())) + r"(?!\w)", re.IGNORECASE)
             for p in sorted({p for p in phrases if p and p.strip()}, key=len, reverse=True)
@@ -216,10 +228,12 @@ class Scrubber:
                 window = runs[i : i + width]
                 if len(window) < width or (self._refs_end_in_digits and not numbered[i + width - 1]):
                     continue
+                key = "".join(r.group(0) for r in window).upper()
+                if self._refs_end_in_digits and key[len(key.rstrip(DIGITS)):] not in self._ref_tails:
+                    continue  # no reference ends in these digits
                 gaps = [text[a.end() : b.start()] for a, b in zip(window, window[1:])]
                 if any(len(g) > 3 or not REF_GAP.fullmatch(g) for g in gaps):
                     continue
-                key = "".join(r.group(0) for r in window).upper()
                 start = self._ref_start(key)
                 if start is not None:
                     found = (window, start)
@@ -267,7 +281,7 @@ class Scrubber:
         return "".join(out)
 
     def _is_name(self, word, before):
-        bare = re.sub(r"['’]s$", "", word)
+        bare = word[:-2] if word.endswith(("'s", "’s")) else word
         folded = bare.casefold()
         known = folded in self._names or (folded.endswith("s") and folded[:-1] in self._names)
         capitalised = bare[:1].isupper()
@@ -277,8 +291,7 @@ class Scrubber:
             return folded in self._long or (folded.endswith("s") and folded[:-1] in self._long)
         if bare in ALLOWED_CAPITALISED:
             return False
-        start_of_sentence = not before.strip() or (SENTENCE_END.search(before) and not ABBREVIATIONS.search(before))
-        return not start_of_sentence and not before.endswith("[")
+        return not _starts_sentence(before) and not before.endswith("[")
 
     # the whole -------------------------------------------------------------------------------
 

@@ -234,3 +234,18 @@ def test_prop_spans_are_sorted_disjoint_and_shaped_like_ids(text):
         assert start == 0 or not text[start - 1].isdigit()
         assert end == len(text) or not text[end].isdigit()
     assert contains_national_id(text) is bool(spans)
+
+
+def test_format_characters_are_every_cf_character_unicode_knows():
+    import sys
+    import unicodedata
+
+    from journal.national_id import FORMAT_CHARACTERS
+
+    for code in range(sys.maxunicode + 1):  # later Unicode versions made some unassigned ones Cf
+        ch = chr(code)
+        category = unicodedata.category(ch)
+        if category == "Cf":
+            assert FORMAT_CHARACTERS.fullmatch(ch), hex(code)
+        elif FORMAT_CHARACTERS.fullmatch(ch):
+            assert category == "Cn", hex(code)
