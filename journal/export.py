@@ -43,8 +43,9 @@ QUASI_NAMES = ("team", "age band", "gender", "goal", "status", "outcome kinds", 
 #: The country of a team, from its language (a Danish or a Swedish jobcentre).
 COUNTRY = {"da": "DK", "sv": "SE"}
 
-#: Kinds whose pseudonyms recur on many rows and are few: computed once per export.
-REMEMBERED = frozenset({"citizen", "worker", "team", "meeting", "label"})
+#: Kinds whose pseudonyms recur on many rows and are few: computed once per export (not
+#: meetings or labels: there are too many of them to hold, and an HMAC is cheap).
+REMEMBERED = frozenset({"citizen", "worker", "team"})
 
 #: How often (rows) the progress callback hears from a table being written.
 PROGRESS_EVERY = 10_000
@@ -67,7 +68,7 @@ def pseudonymiser(db, study_id, secret, merged=None):
 
     Records that carry a client-made UUID (meetings, expectations, outcomes) are named by it;
     everything else by its random public id. Citizens, workers and teams are looked up often
-    and meetings are looked up often and are few, so their pseudonyms are remembered.
+    and are few, so their pseudonyms are remembered.
 
     :param merged: worker id → team id (or None) for workers who share their team's merged
         pseudonym (anonymity.merged_workers)
