@@ -99,3 +99,14 @@ def test_pseudonyms_depend_on_the_study_and_the_secret():
     assert Pseudonyms(study_key("other", "study-a"))("citizen", "abc") != one("citizen", "abc")
     assert one("worker", "abc")[2:] != one("citizen", "abc")[2:]  # the kind is part of the input
     assert one("citizen", None) is None
+
+
+def test_pseudonyms_are_hmac_sha256():
+    import hashlib
+    import hmac
+
+    for key in (b"k" * 32, b"", b"x" * 64, b"y" * 100):
+        pseudo = Pseudonyms(key)
+        for message in (b"", b"citizen:abc", "label:å".encode() * 40):
+            assert pseudo.digest(message) == hmac.digest(key, message, hashlib.sha256)
+        assert pseudo("citizen", "abc") == "C-" + hmac.digest(key, b"citizen:abc", "sha256")[:8].hex()
