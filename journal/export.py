@@ -176,11 +176,13 @@ def _known_names(db):
     return names, phrases
 
 
-def write(db, study_id, options, out, secret):
+def write(db, study_id, options, out, secret, progress=None):
     """Write the export of study *study_id* to the binary file *out*; returns the summary.
 
     :param secret: the installation secret (the app's SECRET_KEY): the study's pseudonym key
         is derived from it
+    :param progress: STAND-IN (export-job branch): called progress(table_index, table_count,
+        rows_written_so_far) after each table
     """
     team_ids = [r[0] for r in db.execute("SELECT team_id FROM study_team WHERE study_id = ? ORDER BY team_id", [study_id])]
     pseudo = pseudonymiser(db, study_id, secret)
@@ -347,6 +349,8 @@ def write(db, study_id, options, out, secret):
                     stream.flush()
                     stream.detach()
             summary["rows"][table_.name] = count
+            if progress is not None:  # STAND-IN (export-job branch)
+                progress(TABLES.index(table_), len(TABLES), sum(summary["rows"].values()))
         summary["columns"] = {t.name: [c.name for c in columns(t, options.free_text)] for t in TABLES}
         summary["redactions"] = dict(scrub.counts) if scrub else None
         archive.writestr("codebook.csv", _codebook(options))
