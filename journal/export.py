@@ -181,8 +181,9 @@ def write(db, study_id, options, out, secret, progress=None):
 
     :param secret: the installation secret (the app's SECRET_KEY): the study's pseudonym key
         is derived from it
-    :param progress: STAND-IN (export-job branch): called progress(table_index, table_count,
-        rows_written_so_far) after each table
+    :param progress: STAND-IN (export-job branch) for main's hook: called
+        progress(tables_done, table_count, rows_of_the_table) when a table is done (main also
+        calls progress(table_index, table_count, rows_so_far) every 10,000 rows)
     """
     team_ids = [r[0] for r in db.execute("SELECT team_id FROM study_team WHERE study_id = ? ORDER BY team_id", [study_id])]
     pseudo = pseudonymiser(db, study_id, secret)
@@ -350,7 +351,7 @@ def write(db, study_id, options, out, secret, progress=None):
                     stream.detach()
             summary["rows"][table_.name] = count
             if progress is not None:  # STAND-IN (export-job branch)
-                progress(TABLES.index(table_), len(TABLES), sum(summary["rows"].values()))
+                progress(TABLES.index(table_) + 1, len(TABLES), count)
         summary["columns"] = {t.name: [c.name for c in columns(t, options.free_text)] for t in TABLES}
         summary["redactions"] = dict(scrub.counts) if scrub else None
         archive.writestr("codebook.csv", _codebook(options))
