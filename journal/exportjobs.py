@@ -349,25 +349,40 @@ def _write(db, row, settings, progress):
         _fail(db, row, code, type(error).__name__)
 
 
-def percent(table_index, table_count):
-    """The progress bar's value while running: the share of tables begun, below 100 until done.
-
-    export.write calls progress(table_index, table_count, rows_written_so_far), table_index
-    counting from 0, every 10,000 rows and at the end of each table.
-    """
+def percent(tables_done, table_count):
+    """The progress bar's value while running: the share of tables written, below 100 until
+    the job is done (the codebook, data package and README come after the last table)."""
     if not table_count:
         return 0
-    return max(0, min(99, int(100 * table_index / table_count)))
+    return max(0, min(99, int(100 * tables_done / table_count)))
 
 
 class _Held:
-    """A job this process holds: its latest progress, and whether it is yet to be written."""
+    """A job this process holds: its latest progress, and whether it is yet to be written.
+
+    export.write calls progress(table_index, table_count, rows) every 10,000 rows of the table
+    it is writing (table_index counting from 0, rows of that table so far), and
+    progress(table_index + 1, table_count, rows) when the table is done: the first argument
+    is always the number of tables done, and a larger one than before means a table ended.
+    """
 
     def __init__(self, settings):
         self.settings = settings
         self.percent = 0
         self.rows = 0
         self.dirty = False
+        self._tables = 0  # tables done
+        self._before = 0  # rows of the tables done
+
+    def report(self, tables_done, table_count, rows):
+        if tables_done > self._tables:  # a table ended with *rows* rows
+            self._tables, self._before = tables_done, self._before + rows
+            total = self._before
+        else:  # a checkpoint inside the table being written
+            total = self._before + rows
+        self.percent = max(self.percent, percent(tables_done, table_count))
+        self.rows = max(self.rows, total)
+        self.dirty = True
 
 
 class Runner:
@@ -407,13 +422,11 @@ class Runner:
         with self._lock:
             self._futures.discard(future)
 
-    def _progress(self, export_id, table_index, table_count, rows):
+    def _progress(self, export_id, tables_done, table_count, rows):
         with self._lock:
             held = self._held.get(export_id)
             if held is not None:
-                held.percent = max(held.percent, percent(table_index, table_count))
-                held.rows = rows
-                held.dirty = True
+                held.report(tables_done, table_count, rows)
 
     def _beat(self):
         """Write dirty progress every FLUSH_SECONDS, touch every held job every

@@ -390,3 +390,15 @@ def test_the_openapi_document_describes_the_job_flow(client):
     job = spec["components"]["schemas"]["ExportOut"]["properties"]
     assert job["status"]["enum"] == ["queued", "running", "done", "failed", "expired"]
     assert {"progress", "rows", "expires_at", "download", "status_url", "error"} <= set(job)
+
+
+def test_progress_counts_tables_done_and_rows_across_tables():
+    """export.write's hook: (table index, tables, rows of that table) every 10,000 rows, and
+    (table index + 1, tables, rows) when the table is done — here tables of 25,000, 0 and
+    12,000 rows. The bar shows the share of tables done and stays below 100 until the job is."""
+    held = exportjobs._Held(settings=None)
+    seen = []
+    for call in [(0, 3, 10_000), (0, 3, 20_000), (1, 3, 25_000), (2, 3, 0), (2, 3, 10_000), (3, 3, 12_000)]:
+        held.report(*call)
+        seen.append((held.percent, held.rows))
+    assert seen == [(0, 10_000), (0, 20_000), (33, 25_000), (66, 25_000), (66, 35_000), (99, 37_000)]
