@@ -1,4 +1,5 @@
-"""`flask --app journal journal ...`: migrate, create-team, create-user, seed-demo, backup."""
+"""`flask --app journal journal ...`: migrate, create-team, create-user, seed-demo, study, export,
+purge-exports, backup."""
 import sqlite3
 import sys
 
@@ -137,6 +138,20 @@ def export_command(study_name, out_path, free_text, k, stats_files):
     rows = ", ".join(f"{name} {count}" for name, count in summary["rows"].items())
     generalised = sum(summary["generalised"].values())
     click.echo(f"Wrote {out_path}: {rows}; {summary['suppressed']} citizen(s) suppressed, {generalised} generalised.")
+
+
+@group.command("purge-exports")
+def purge_exports_command():
+    """Delete export files past their expiry (EXPORT_DAYS) and mark them expired (audited)."""
+    from . import exportjobs
+
+    database = _db()
+    counts = exportjobs.purge(database, exportjobs.folder_of(current_app), via="cli")
+    database.close()
+    click.echo(
+        f"Expired {counts['expired']} export(s); {counts['failed']} interrupted job(s) marked failed; "
+        f"{counts['orphans']} stray file(s) deleted."
+    )
 
 
 @group.command("backup")

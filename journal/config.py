@@ -38,6 +38,9 @@ LANGUAGES = ("da", "sv", "en")
 #: Window in which a view counts as current (DESIGN.md "Rules").
 CURRENT_WINDOW_DAYS = 180
 
+#: Days an export's zip is kept for download before it is deleted (JOURNAL_EXPORT_DAYS).
+EXPORT_DAYS = 30
+
 #: Failed-login throttle: this many failures for one username within the window lock it.
 LOGIN_MAX_FAILURES = 10
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
@@ -48,6 +51,15 @@ def _flag(name, default):
     if value is None or value == "":
         return default
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _days(name, default):
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise RuntimeError(f"{name} must be a whole number of days (1 or more), not {value!r}.")
+    return int(value)
 
 
 def from_environment(instance_path):
@@ -62,6 +74,7 @@ def from_environment(instance_path):
         "SECRET_KEY": secret,
         "SESSION_COOKIE_SECURE": cookie_secure,
         "REMEMBER_COOKIE_SECURE": cookie_secure,
+        "EXPORT_DAYS": _days("JOURNAL_EXPORT_DAYS", EXPORT_DAYS),
     }
 
 
@@ -88,6 +101,7 @@ DEFAULTS = {
     "REMEMBER_COOKIE_DURATION": timedelta(days=14),
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "EXPORT_DAYS": EXPORT_DAYS,
     # CSRF: tokens live as long as the session; the API sends them in X-CSRFToken.
     "WTF_CSRF_TIME_LIMIT": None,
     "WTF_CSRF_HEADERS": ["X-CSRFToken", "X-CSRF-Token"],

@@ -47,6 +47,11 @@ class Conflict(JournalError):
     code = "conflict"
 
 
+class Gone(JournalError):
+    status = 410
+    code = "gone"
+
+
 class TooMany(JournalError):
     status = 429
     code = "too_many_requests"
@@ -59,6 +64,7 @@ _CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    410: "gone",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",
@@ -75,6 +81,7 @@ def _messages():
         404: _("Not found."),
         405: _("This method is not allowed here."),
         409: _("This conflicts with what is already stored."),
+        410: _("This is no longer here."),
         413: _("The request is too large."),
         415: _("Send the request as JSON."),
         422: _("Some fields are not valid."),

@@ -7,7 +7,7 @@ command line) the journal speaks English, like the rest of its command-line text
 from pathlib import Path
 
 from flask import current_app, request, session
-from flask_babel import Babel, format_date, format_decimal, get_locale
+from flask_babel import Babel, format_date, format_decimal, format_percent, get_locale
 
 from flask_login import current_user
 
@@ -47,6 +47,7 @@ def init_app(app):
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["month"] = month
     app.jinja_env.filters["decimal"] = decimal
+    app.jinja_env.filters["percent"] = percent
 
 
 def day(value, style="medium"):
@@ -65,3 +66,8 @@ def decimal(value, digits=2):
 
 def month(value):
     return format_date(clock.as_date(value), "MMM")
+
+
+def percent(value):
+    """A whole per cent (0–100) in the user's language: "42 %" in Danish and Swedish, "42%" in English."""
+    return format_percent((value or 0) / 100)

@@ -1,18 +1,13 @@
-"""Research studies: which teams are enrolled, which researchers may export them, and exports.
+"""Research studies: which teams are enrolled, which researchers may export them.
 
 A researcher sees no citizen pages, names or free text (unless scrubbed): only exports of the
 teams enrolled in a study they are attached to. Every export is audited — who, when, which
-study, which options and which columns — never the data itself.
+study, which options and which columns — never the data itself. The exports themselves are
+background jobs: journal/exportjobs.py.
 """
-import hashlib
-import json
-import uuid
-from pathlib import Path
-
-from flask import current_app
 from flask_babel import gettext as _
 
-from . import audit, clock, export
+from . import audit, clock, export, exportjobs
 from .db import transaction
 from .errors import Forbidden, Invalid, NotFound
 
@@ -80,16 +75,14 @@ def may_export(db, user, study):
         raise NotFound()
 
 
-def exports_folder():
-    """Where export zips are written: instance/exports (readable by the app's user only)."""
-    return Path(current_app.instance_path) / "exports"
-
-
 def make_export(db, user, data):
-    """A researcher's export of a study they are attached to, from a validated ExportIn.
+    """Queue a researcher's export of a study they are attached to, from a validated ExportIn;
+    returns the job's row (status queued). The zip is written in the background
+    (journal/exportjobs.py), never inside the request.
 
     :raises NotFound: no such study, or the researcher is not attached to it
     :raises Forbidden: not a researcher
+    :raises Invalid: k below the study's smallest k
     """
     study = get(db, data["study"])
     if study is None:
@@ -101,62 +94,4 @@ def make_export(db, user, data):
         free_text=data["free_text"], k=data["k"],
         stats_files=data["stats_files"],
     )
-    return run(db, user.id, study, options, exports_folder())
-
-
-def recent_exports(db, user_id, limit=20):
-    """The researcher's latest exports, newest first (the research page)."""
-    return list(
-        db.query(
-            "SELECT e.id, e.created_at, e.options, study.name AS study FROM export e JOIN study ON study.id = e.study_id "
-            "WHERE e.user_id = ? ORDER BY e.created_at DESC LIMIT ?",
-            [user_id, limit],
-        )
-    )
-
-
-def record_download(db, user, row):
-    """Audit that *user* downloaded the export *row*."""
-    with transaction(db):
-        audit.record(db, user.id, "export.download", "study", row["study_id"], {"export_id": row["id"]})
-
-
-def run(db, user_id, study, options, folder):
-    """Write an export zip under *folder*, record and audit it; returns the export row."""
-    export_id = str(uuid.uuid4())
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{export_id}.zip"
-    with open(path, "wb") as out:
-        summary = export.write(db, study["id"], options, out, current_app.config["SECRET_KEY"])
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    public_options = {"free_text": options.free_text, "k": options.k,
-                      "stats_files": options.stats_files}
-    with transaction(db):
-        db.table("export").insert(
-            {
-                "id": export_id,
-                "study_id": study["id"],
-                "user_id": user_id,
-                "created_at": clock.timestamp(),
-                "options": json.dumps(public_options),
-                "summary": json.dumps({k: v for k, v in summary.items() if k != "columns"}),
-                "file_name": path.name,
-                "sha256": digest,
-            }
-        )
-        audit.record(
-            db, user_id, "export.create", "study", study["id"],
-            {"export_id": export_id, "options": public_options, "columns": summary["columns"]},
-        )
-    return get_export(db, export_id)
-
-
-def get_export(db, export_id):
-    rows = list(db.query("SELECT e.*, study.name AS study FROM export e JOIN study ON study.id = e.study_id WHERE e.id = ?", [export_id]))
-    if not rows:
-        return None
-    row = rows[0]
-    row["options"] = json.loads(row["options"])
-    row["summary"] = json.loads(row["summary"])
-    return row
+    return exportjobs.start(db, user.id, study, options)

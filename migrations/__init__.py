@@ -335,3 +335,56 @@ def m008_study_min_k(db):
     """The smallest k an export of the study may use (DESIGN.md: k from the study, set by an
     admin; a researcher cannot go lower). 5 unless an admin says otherwise."""
     db.execute("ALTER TABLE study ADD COLUMN min_k INTEGER NOT NULL DEFAULT 5 CHECK (min_k BETWEEN 2 AND 50)")
+
+
+@migrations()
+def m009_export_jobs(db):
+    """Exports become background jobs (DESIGN.md "Research export": a background job with
+    progress). The table is rebuilt, because SQLite cannot drop the NOT NULL that m005 put on
+    summary, file_name and sha256, which a job has only when it is done.
+
+    - status: queued → running → done | failed; a done export's file is deleted when it
+      expires (expired). A CHECK keeps a done row complete.
+    - progress (0–100) and rows_done: what the researcher's progress bar shows.
+    - updated_at: the heartbeat of the process that runs the job; a queued or running job
+      whose heartbeat is old belonged to a process that died, and is failed when read.
+    - expires_at: the file is deleted after this (EXPORT_DAYS, 30 by default).
+    - error: a short code when failed (never the exception's text).
+
+    Existing exports are done, and expire 30 days after they were made.
+    """
+    db.executescript(
+        """
+        CREATE TABLE export_new (
+            id TEXT PRIMARY KEY,
+            study_id INTEGER NOT NULL REFERENCES study(id),
+            user_id INTEGER REFERENCES user(id),
+            created_at TEXT NOT NULL,
+            options TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'queued'
+                CHECK (status IN ('queued','running','done','failed','expired')),
+            progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+            rows_done INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            finished_at TEXT,
+            expires_at TEXT NOT NULL,
+            error TEXT,
+            summary TEXT,
+            file_name TEXT,
+            sha256 TEXT,
+            CHECK (status <> 'done' OR (summary IS NOT NULL AND file_name IS NOT NULL AND sha256 IS NOT NULL))
+        );
+        INSERT INTO export_new (id, study_id, user_id, created_at, options, status, progress, rows_done,
+                                updated_at, finished_at, expires_at, summary, file_name, sha256)
+            SELECT id, study_id, user_id, created_at, options, 'done', 100,
+                   COALESCE((SELECT SUM(value) FROM json_each(summary, '$.rows')), 0),
+                   created_at, created_at, strftime('%Y-%m-%dT%H:%M:%SZ', created_at, '+30 days'),
+                   summary, file_name, sha256
+            FROM export;
+        DROP TABLE export;
+        ALTER TABLE export_new RENAME TO export;
+        CREATE INDEX export_user ON export (user_id, created_at);
+        CREATE INDEX export_unfinished ON export (status) WHERE status IN ('queued', 'running');
+        CREATE INDEX export_expires ON export (expires_at) WHERE status = 'done';
+        """
+    )

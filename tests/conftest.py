@@ -41,7 +41,13 @@ def app(tmp_path, migrated_template):
         }
     )
     shutil.copyfile(migrated_template, app.config["DATABASE"])
+    app.instance_path = str(tmp_path / "instance")  # export files of a test stay in its tmp_path
     yield app
+    # export jobs run in a thread of the app (journal/exportjobs.py): let a running one end
+    # before its database and folder are removed
+    jobs = app.extensions.get("export_jobs")
+    if jobs is not None:
+        jobs.shutdown()
 
 
 @pytest.fixture

@@ -86,3 +86,30 @@ def test_a_refused_form_and_a_revealed_round_have_no_axe_violations(demo_server,
     finally:
         context.close()
     assert found == []
+
+
+def test_the_research_page_with_exports_in_every_state_has_no_axe_violations(app, demo_server, browser):
+    """A progress bar while queued or running, a download link, "try again", "expired"."""
+    from journal import export, exportjobs
+    from journal.db import connect, transaction
+
+    base, _ = demo_server
+    db = connect(app.config["DATABASE"])
+    rita = db.execute("SELECT id FROM user WHERE username = 'rita'").fetchone()[0]
+    study = db.execute("SELECT study_id FROM study_researcher WHERE user_id = ?", [rita]).fetchone()[0]
+    for status, progress in (("done", 100), ("running", 42), ("queued", 0), ("failed", 10), ("expired", 100)):
+        export_id = exportjobs.create(db, rita, study, export.Options(k=5), 30)
+        with transaction(db):
+            db.execute("UPDATE export SET status = ?, progress = ?, summary = '{}', file_name = 'x.zip', sha256 = 'x' WHERE id = ?",
+                       [status, progress, export_id])
+    db.close()
+    found = []
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="da-DK")
+    page = context.new_page()
+    try:
+        log_in(page, base, "rita")
+        check(page, base + "/research", found)
+        assert page.locator("#exports progress").count() == 2
+    finally:
+        context.close()
+    assert found == []

@@ -181,10 +181,11 @@ def test_researcher_exports_the_demo_study_and_downloads_the_zip(demo_server, br
         page.fill("#k", "3")
         page.click("button.primary")
         page.wait_for_selector("main p.flash:not([hidden])")
+        page.wait_for_selector("#exports a.card-link")  # written in the background; the page follows it
         shot(page, "13-research-export")
         no_overflow(page)
         with page.expect_download() as download:
-            page.click(".cards a")
+            page.click("#exports a.card-link")
         data = Path(download.value.path()).read_bytes()
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -192,6 +193,48 @@ def test_researcher_exports_the_demo_study_and_downloads_the_zip(demo_server, br
             assert b"Mads" not in archive.read("meetings.csv")
         assert page.goto(f"{base}/citizens/{ids['SIL-0001']}").status == 403
     finally:
+        context.close()
+
+
+def test_the_research_page_follows_an_export_to_its_download_link_without_a_reload(demo_server, browser, monkeypatch):
+    """While the export is being written the page shows a moving progress bar; when it is done
+    the download link appears in place (static/js/research.js), and the page was not reloaded."""
+    import threading
+
+    from journal import export
+
+    base, ids = demo_server
+    reached, release = threading.Event(), threading.Event()
+    real = export.write
+
+    def held_write(db, study_id, options, out, secret, progress=None):
+        progress(3, 7, 12_345)
+        reached.set()
+        assert release.wait(60)
+        return real(db, study_id, options, out, secret, progress=progress)
+
+    monkeypatch.setattr(export, "write", held_write)
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        log_in(page, base, "rita")
+        page.fill("#k", "3")
+        page.click("button.primary")
+        page.wait_for_selector("#exports progress")
+        assert reached.wait(30)
+        page.evaluate("window.stillTheSamePage = true")
+        page.wait_for_function("() => document.querySelector('#exports progress').value === 42")
+        assert "42%" in page.inner_text("#exports")
+        release.set()
+        page.wait_for_selector("#exports a.card-link", timeout=30_000)
+        assert page.evaluate("window.stillTheSamePage") is True
+        assert page.inner_text("#exports-news") == "Your export is ready to download."
+        assert page.locator("#exports progress").count() == 0
+        assert errors == []
+    finally:
+        release.set()
         context.close()
 
 

@@ -39,3 +39,30 @@ def test_documented_curl_session_creates_a_citizen_and_reads_a_clash(app, live_s
     assert {g["source"]: g["gap"] for g in clash["gaps"]} == {"citizen": 1, "doctor": 5}
     # mads has chosen Danish: his choice wins over the Accept-Language curl does not send
     assert clash["prompts"] == [{"cause": "gap", "detail": "Læge (egen læge) 2 mod dig 7"}]
+
+
+EXPORT_DOC = DOC.parent / "research-export.md"
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_documented_export_script_waits_for_the_job_and_saves_the_zip(app, live_server, tmp_path):
+    import zipfile
+
+    db = connect(app.config["DATABASE"])
+    demo.seed(db)
+    db.close()
+    script = re.search(r"```sh\n(.*?)```", EXPORT_DOC.read_text(), re.S).group(1)
+    login = (
+        f"BASE={live_server}/api/v1\nJAR=$(mktemp)\n"
+        "TOKEN=$(curl -sf -c \"$JAR\" -H 'Content-Type: application/json' "
+        f"-d '{{\"username\": \"rita\", \"password\": \"{demo.PASSWORD}\"}}' \"$BASE/auth/login\" "
+        "| python3 -c \"import json,sys; print(json.load(sys.stdin)['csrf_token'])\")\n"
+    )
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", login + script],
+        env={"PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": "/tmp"},
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    with zipfile.ZipFile(tmp_path / "export.zip") as archive:
+        assert "citizens.csv" in archive.namelist()

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from journal import clock, demo, export, scrub, studies
+from journal import clock, demo, export, exportjobs, scrub, studies
 from journal.db import connect, migrate, transaction
 
 from . import factories
@@ -722,11 +722,22 @@ def login(app, username, password=demo.PASSWORD):
     return session
 
 
+def finished(app, session, created, timeout=120):
+    """The export job *created* (a 202) once its thread is done, as its status answers it."""
+    assert created.status_code == 202, created.json
+    assert exportjobs.runner(app).wait(timeout), "the export job did not finish"
+    status = session.get(created.json["status_url"])
+    assert status.status_code == 200, status.json
+    return status.json
+
+
 def test_api_researcher_creates_and_downloads_others_are_refused(app, pdb, study):
     rita = login(app, "rita")
     created = rita.post("/api/v1/exports", json={"study": STUDY})
-    assert created.status_code == 201, created.json
-    body = created.json
+    assert created.status_code == 202, created.json
+    assert created.headers["Location"] == created.json["download"]
+    body = finished(app, rita, created)
+    assert body["status"] == "done" and body["progress"] == 100
     assert body["id"] and body["download"] == f"/api/v1/exports/{body['id']}"
     assert body["study"] == STUDY and body["options"]["free_text"] is False
     download = rita.get(body["download"])
@@ -799,7 +810,7 @@ def test_every_export_is_audited_with_who_what_and_which_columns_never_data(app,
     refused = rita.post("/api/v1/exports", json={"study": STUDY, "study_key": "my own key"})
     assert refused.status_code == 422 and "study_key" in refused.json["errors"]  # the key is the server's
     created = rita.post("/api/v1/exports", json={"study": STUDY, "free_text": True, "k": 3})
-    assert created.status_code == 201, created.json
+    assert finished(app, rita, created)["status"] == "done"
     download = rita.get(created.json["download"])
     files = unzip(download.data)
     download.close()
@@ -845,7 +856,7 @@ def test_a_researcher_cannot_go_below_the_studys_k(app, pdb, study, runner):
     refused = rita.post("/api/v1/exports", json={"study": STUDY, "k": 5})
     assert refused.status_code == 422 and "at least 6" in " ".join(refused.json["errors"]["k"])
     assert pdb.execute("SELECT COUNT(*) FROM export").fetchone()[0] == 0
-    assert rita.post("/api/v1/exports", json={"study": STUDY, "k": 6}).status_code == 201
+    assert finished(app, rita, rita.post("/api/v1/exports", json={"study": STUDY, "k": 6}))["status"] == "done"
 
 
 # --- 9. the CLI ---------------------------------------------------------------------------------------

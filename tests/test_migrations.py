@@ -99,3 +99,32 @@ def test_m006_gives_each_met_citizen_the_worker_who_met_them_most_as_case_owner(
     owners = dict(db.execute("SELECT case_ref, primary_worker_id FROM citizen").fetchall())
     assert owners == {"MOST": 1, "TIE": 2, "OLD": 2, "GONE": None, "RECUSED": 2, "NEVER": None, "OWNED": 2}
     db.close()
+
+
+def test_m009_makes_existing_exports_done_jobs_that_expire_after_30_days(tmp_path):
+    """Exports made before jobs existed are done, kept 30 days from when they were made; a job
+    has no file, digest or summary until it is done, and a done one must have all three."""
+    db = connect(tmp_path / "jobs.db")
+    migrations.apply(db, stop_before="m009_export_jobs")
+    db.execute("INSERT INTO study (id, name, created_at) VALUES (1, 'Pilot', '2026-01-01T00:00:00Z')")
+    db.execute(
+        "INSERT INTO export (id, study_id, user_id, created_at, options, summary, file_name, sha256) "
+        "VALUES ('e1', 1, NULL, '2026-01-10T09:30:00Z', '{\"k\": 5}', '{\"rows\": {\"citizens\": 3, \"meetings\": 4}}', 'e1.zip', 'abc')"
+    )
+
+    migrations.apply(db)
+
+    row = list(db.query("SELECT * FROM export"))[0]
+    assert (row["status"], row["progress"], row["rows_done"]) == ("done", 100, 7)
+    assert row["expires_at"] == "2026-02-09T09:30:00Z"
+    assert (row["file_name"], row["sha256"], row["options"]) == ("e1.zip", "abc", '{"k": 5}')
+    db.execute(
+        "INSERT INTO export (id, study_id, created_at, options, updated_at, expires_at) "
+        "VALUES ('e2', 1, 'x', '{}', 'x', 'x')"
+    )
+    assert db.execute("SELECT status, progress, file_name FROM export WHERE id = 'e2'").fetchone() == ("queued", 0, None)
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE export SET status = 'done' WHERE id = 'e2'")
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE export SET status = 'lost' WHERE id = 'e2'")
+    db.close()

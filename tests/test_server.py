@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from journal import studies
 from journal.db import connect, migrate
 
 from . import factories
@@ -26,13 +27,16 @@ def free_port():
 
 @pytest.fixture
 def server(tmp_path):
-    """gunicorn -w 2 'journal:create_app()' on a fresh database with a team, a worker, a citizen."""
+    """gunicorn -w 2 'journal:create_app()' on a fresh database with a team, a worker, a citizen,
+    and a study of the team with a researcher (rita)."""
     database = tmp_path / "journal.db"
     db = connect(database)
     migrate(db)
     team = factories.make_team(db, "Team S")
     worker = factories.make_user(db, "worker", team, "sam")
     citizen = factories.make_citizen(db, team, "S-1", worker.id)
+    factories.make_user(db, "researcher", None, "rita")
+    studies.upsert(db, None, "Pilot", ["Team S"], ["rita"], min_k=2)
     db.close()
     port = free_port()
     env = dict(
@@ -61,7 +65,7 @@ def server(tmp_path):
         process.kill()
         process.wait()
         raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
-    yield {"base": base, "database": database, "citizen": citizen}
+    yield {"base": base, "database": database, "citizen": citizen, "instance": tmp_path}
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -79,9 +83,9 @@ def count(database, sql, params=()):
         db.close()
 
 
-def logged_in(base):
+def logged_in(base, username="sam"):
     session = requests.Session()
-    response = session.post(base + "/api/v1/auth/login", json={"username": "sam", "password": factories.PASSWORD})
+    response = session.post(base + "/api/v1/auth/login", json={"username": username, "password": factories.PASSWORD})
     response.raise_for_status()
     session.headers["X-CSRFToken"] = response.json()["csrf_token"]
     return session
@@ -168,3 +172,38 @@ def test_same_sync_batch_five_times_at_once_stores_each_record_once(server):
             meeting["expectations"]
         )
     assert count(database, "SELECT count(*) FROM audit_event WHERE action = 'meeting.create'") == 3
+
+
+def test_an_export_is_a_job_that_either_worker_process_can_report_and_serve(server):
+    """POST answers 202 at once; the status is polled over new connections (so both gunicorn
+    workers answer, whichever process runs the job) until done; the zip downloads and opens."""
+    import io
+    import zipfile
+
+    base = server["base"]
+    rita = logged_in(base, "rita")
+    created = rita.post(base + "/api/v1/exports", json={"study": "Pilot", "k": 2}, timeout=10)
+    assert created.status_code == 202, created.text
+    job = created.json()
+    assert created.headers["Location"] == job["download"]
+    deadline = time.monotonic() + 60
+    while True:
+        poll = requests.get(base + job["status_url"], cookies=rita.cookies, timeout=10)  # a new connection each time
+        assert poll.status_code == 200, poll.text
+        if poll.json()["status"] not in ("queued", "running"):
+            break
+        assert time.monotonic() < deadline, f"still {poll.json()['status']} after 60 s"
+        time.sleep(0.2)
+    assert poll.json()["status"] == "done", poll.json()
+    download = rita.get(base + job["download"], timeout=30)
+    assert download.status_code == 200 and download.headers["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        assert archive.testzip() is None
+        assert {"citizens.csv", "expectations.csv", "codebook.csv", "datapackage.json", "README.txt"} <= set(archive.namelist())
+    rita.close()
+    exports = server["instance"] / "exports"
+    assert oct(exports.stat().st_mode & 0o777) == "0o700"
+    assert [(p.name, oct(p.stat().st_mode & 0o777)) for p in exports.iterdir()] == [(f"{job['id']}.zip", "0o600")]
+    database = server["database"]
+    assert count(database, "SELECT count(*) FROM audit_event WHERE action = 'export.create'") == 1
+    assert count(database, "SELECT count(*) FROM audit_event WHERE action = 'export.download'") == 1

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from journal import audit, clock
+from journal import audit, clock, exportjobs
 
 from . import factories
 
@@ -282,7 +282,7 @@ def test_500_page_is_in_the_same_look_and_language(app, browser_for, world):
     assert "Nothing was saved." in text(response) and 'class="top"' in text(response)
 
 
-def test_admin_enrols_teams_and_the_researcher_exports_from_the_page(browser_for, world, db):
+def test_admin_enrols_teams_and_the_researcher_exports_from_the_page(app, browser_for, world, db):
     admin = browser_for("admin")
     response = admin.post(
         "/admin/studies",
@@ -296,7 +296,9 @@ def test_admin_enrols_teams_and_the_researcher_exports_from_the_page(browser_for
     too_small = researcher.post("/research/exports", data={"study": "Pilot", "k": "1", "csrf_token": token(researcher, "/research")})
     assert too_small.status_code == 422 and 'class="field-error"' in text(too_small)
     response = researcher.post("/research/exports", data={"study": "Pilot", "k": "2", "csrf_token": token(researcher, "/research")})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == "/research"
+    assert "Export started" in text(researcher.get("/research"))
+    assert exportjobs.runner(app).wait(60)  # the export is written in the background
     listing = text(researcher.get("/research"))
     link = re.search(r'href="(/api/v1/exports/[0-9a-f-]+)"', listing).group(1)
     download = researcher.get(link)

@@ -14,16 +14,33 @@ class ExportIn(In):
 
 
 class ExportOut(Schema):
+    """An export job: poll `status_url` until `status` is done, then GET `download` (the zip)."""
+
     id = fields.String()
-    study = fields.String()
+    study = fields.String(metadata={"description": "the study's name"})
+    status = fields.String(metadata={
+        "enum": ["queued", "running", "done", "failed", "expired"],
+        "description": "queued → running → done (the zip can be downloaded until expires_at) or failed; "
+                       "done becomes expired when the file is deleted",
+    })
+    progress = fields.Integer(metadata={"minimum": 0, "maximum": 100, "description": "per cent; 100 when done"})
+    rows = fields.Integer(attribute="rows_done", metadata={"description": "rows written so far"})
     created_at = fields.String()
+    updated_at = fields.String(metadata={"description": "last sign of life of the job (its heartbeat)"})
+    finished_at = fields.String(allow_none=True)
+    expires_at = fields.String(metadata={"description": "when the zip is deleted (EXPORT_DAYS after it was asked for)"})
+    error = fields.String(allow_none=True, metadata={"description": "when failed: interrupted, no_space or export_error"})
     options = fields.Dict()
-    summary = fields.Dict()
-    sha256 = fields.String()
-    download = fields.Method("_download")
+    summary = fields.Dict(allow_none=True, metadata={"description": "when done: rows per table, k, suppressed, generalised"})
+    sha256 = fields.String(allow_none=True, metadata={"description": "when done: of the zip"})
+    download = fields.Method("_download", metadata={"description": "GET this for the zip (when done)"})
+    status_url = fields.Method("_status_url", metadata={"description": "GET this for the job (poll it)"})
 
     def _download(self, row):
         return f"/api/v1/exports/{row['id']}"
+
+    def _status_url(self, row):
+        return f"/api/v1/exports/{row['id']}/status"
 
 
 def at_least_one(value):

@@ -3,7 +3,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import studies, users
+from .. import exportjobs, studies, users
 from ..access import allow
 from ..datadict import TABLES
 from ..db import get_db
@@ -18,7 +18,7 @@ def _research_page(errors=None):
     html = render_template(
         "research.html",
         studies=studies.for_researcher(db, current_user.id),
-        exports=studies.recent_exports(db, current_user.id),
+        exports=exportjobs.recent(db, current_user.id),
         errors=errors or {},
         form=request.form,
     )
@@ -28,26 +28,27 @@ def _research_page(errors=None):
 @bp.route("/research")
 @allow("researcher")
 def research():
-    """A researcher's studies, the export form, and their earlier exports."""
+    """A researcher's studies, the export form, and their exports as they stand (a reload, or
+    static/js/research.js, shows the progress of unfinished ones)."""
     return _research_page()
 
 
 @bp.route("/research/exports", methods=["POST"])
 @allow("researcher")
 def research_export():
-    """Make an anonymised export of one of your studies."""
+    """Start an anonymised export of one of your studies (a background job); back to the page."""
     data, errors = load(ExportIn(), request.form)
     if errors:
         return _research_page(errors)
     try:
-        row = studies.make_export(get_db(), current_user, data)
+        studies.make_export(get_db(), current_user, data)
     except JournalError as error:
         if error.status == 404:
             return _research_page({"study": [_("No such study.")]})
         if error.status == 422:
             return _research_page(domain_errors(error))
         raise
-    flash(_("Export ready: %(rows)s citizens, %(suppressed)s left out for k-anonymity.", rows=row["summary"]["rows"]["citizens"], suppressed=row["summary"]["suppressed"]))
+    flash(_("Export started. Below you can follow it and download it when it is ready."))
     return redirect(url_for("web.research"))
 
 
