@@ -107,6 +107,8 @@ def pseudonymiser(db, study_id, secret, merged=None):
             known = remembered[(kind, value)] = named(kind, value)
         return known
 
+    name.record = pseudo  # (kind, UUID) → pseudonym, without the lookups: the hot path
+    name.remembered = remembered
     return name
 
 
@@ -262,28 +264,40 @@ def write(db, study_id, options, out, secret, progress=None):
             yield (name("citizen", c["id"]), name("team", team), COUNTRY.get(c["locale"]), age, gender, goal,
                    status, followup, closed)
 
+    # The two big tables call the pseudonym function directly for record UUIDs and look up
+    # citizens and workers in what name() remembered: a million rows feel every call.
+    record = name.record
+
+    def person(kind, value):
+        known = name.remembered.get((kind, value))
+        return known if known is not None else name(kind, value)
+
     def rows_meetings():
         for mid, cid, worker, day_, mode, participants, note in db.execute(
             f"SELECT x.id, x.citizen_id, x.worker_id, {day('x.held_on')}, x.mode, x.participants, "
             f"{'x.note' if scrub else 'NULL'} FROM meeting x {by_day('x.held_on')}"
         ):
-            yield (name("meeting", mid), name("citizen", cid), name("worker", worker), day_, mode,
-                   "|".join(json.loads(participants or "[]")), text(note))
+            yield (record("meeting", mid), person("citizen", cid), person("worker", worker), day_, mode,
+                   "|".join(json.loads(participants)) if participants and participants != "[]" else "", text(note))
 
     def rows_expectations():
         for eid, cid, mid, source, label, value, confidence, day_, in_day, recorded_by, context, supersedes, superseded, basis in db.execute(
             f"SELECT x.id, x.citizen_id, x.meeting_id, x.source, x.source_label, x.value, x.confidence, "
             f"{day('x.observed_on')}, "
-            f"ROW_NUMBER() OVER (PARTITION BY x.citizen_id, x.observed_on ORDER BY x.recorded_at, x.rowid), "
+            # the order within the day: entries of the citizen that day recorded earlier, by
+            # the (citizen, day) index; a window function would sort the whole table once more
+            f"1 + (SELECT COUNT(*) FROM expectation y WHERE y.citizen_id = x.citizen_id AND y.observed_on = x.observed_on "
+            f"AND (y.recorded_at < x.recorded_at OR (y.recorded_at = x.recorded_at AND y.rowid < x.rowid))), "
             f"x.recorded_by, x.context, x.supersedes, "
             f"EXISTS (SELECT 1 FROM expectation s WHERE s.supersedes = x.id), {'x.basis' if scrub else 'NULL'} "
             f"FROM expectation x {by_day('x.observed_on')}"
         ):
             yield (
-                name("expectation", eid), name("citizen", cid), name("meeting", mid or corrected_meeting.get(eid)),
+                record("expectation", eid), person("citizen", cid),
+                record("meeting", mid or corrected_meeting.get(eid)) if mid or supersedes else None,
                 source, name("label", (cid, label)) if label else None, value, confidence, day_, in_day,
-                name("worker", recorded_by), context, name("expectation", supersedes), "true" if superseded else "false",
-                text(label), text(basis),
+                person("worker", recorded_by), context, record("expectation", supersedes) if supersedes else None,
+                "true" if superseded else "false", text(label) if scrub else None, text(basis) if scrub else None,
             )
 
     def rows_requests():
@@ -331,7 +345,9 @@ def write(db, study_id, options, out, secret, progress=None):
         if progress:
             progress(index + 1, len(TABLES), count)
 
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    # Level 1 compresses CSV to within a few per cent of the default level 6 at a third of the
+    # time, and the time is what a million rows wait for.
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for index, table_ in enumerate(TABLES):
             wanted = [c.name for c in columns(table_, options.free_text)]
             rows = counted(index, producers[table_.name]())
