@@ -42,6 +42,8 @@ EMAIL = re.compile(
     r"[\w-]+(?:(?:\.|\s*[(\[]\s*(?:dot|punkt|punktum)\s*[)\]]\s*|\s+(?:dot|punkt|punktum)\s+)[\w-]+)+",
     re.IGNORECASE,
 )
+#: What every e-mail address EMAIL finds holds: a cheap test before the costly pattern.
+EMAIL_HINT = re.compile(r"@|[(\[{]\s*at\s*[)\]}]|snabel", re.IGNORECASE)
 # 8–12 digits with spaces, dots, slashes or any dash between them, an optional +/00 country
 # code and an optional area code in brackets: "+45 12 34 56 78", "(070) 123 45 67",
 # "20–12–34–56", "20/12 34 56".
@@ -93,6 +95,7 @@ TRAILING_DIGITS = re.compile(r"(.*?)(\d+)$")
 REF_PART = re.compile(r"[/.\-]\d{1,3}(?!\d)")
 DIGIT = re.compile(r"\d")
 DIGITS = "0123456789"
+NOT_DIGITS = re.compile(r"\D+")
 #: Texts up to this long are remembered once scrubbed (at most SHORT_REMEMBERED of them).
 SHORT = 60
 SHORT_REMEMBERED = 50_000
@@ -196,10 +199,17 @@ class Scrubber:
         self._refs_need_digits = all(DIGIT.search(k) for k in self._refs)
         self._refs_end_in_digits = all(k[-1].isdigit() for k in self._refs)
         self._ref_tails = {k[len(k.rstrip(DIGITS)):] for k in self._refs}
-        self._phrases = [
-            re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, p.split())) + r"(?!\w)", re.IGNORECASE)
-            for p in sorted({p for p in phrases if p and p.strip()}, key=len, reverse=True)
-        ]
+        self._ref_tail_widths = sorted({len(t) for t in self._ref_tails})
+        self._ref_prefix_hint = (
+            re.compile(rf"(?:{'|'.join(map(re.escape, sorted(self._ref_prefixes)))})[\s{_DASH}_./#:]{{0,3}}\d", re.IGNORECASE)
+            if self._refs and all(self._ref_prefixes) else None
+        )
+        # Team names and municipalities, longest first, as one pattern (one pass per text).
+        phrases = sorted({p for p in phrases if p and p.strip()}, key=len, reverse=True)
+        self._phrases = re.compile(
+            r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")(?!\w)",
+            re.IGNORECASE,
+        ) if phrases else None
         self.counts = Counter()
         self._short = {}
 
@@ -217,6 +227,8 @@ class Scrubber:
     def _refs_in(self, text):
         """Case references in any spelling: "#SIL-0014", "SIL–0014", "SIL 0014", "j.nr.SIL0014/2"."""
         if not self._refs or (self._refs_need_digits and not DIGIT.search(text)):
+            return text
+        if self._refs_end_in_digits and not self._could_hold_ref(text):
             return text
         runs = list(ALNUM_RUN.finditer(text))
         numbered = [bool(DIGIT.search(r.group(0)[-1])) for r in runs]  # a run that ends in a digit
@@ -254,6 +266,21 @@ class Scrubber:
             text = text[:start] + "[REF]" + text[end:]
         self.counts["REF"] += len(spans)
         return text
+
+    def _could_hold_ref(self, text):
+        """Whether *text* holds the letters a known reference starts with (when every one has
+        some) and, read in a row, the digits one ends in: it must, however the reference is
+        spelled, since only non-alphanumerics may stand between its parts. Most texts with
+        numbers hold no reference, and are done here."""
+        if self._ref_prefix_hint is not None and not self._ref_prefix_hint.search(text):
+            return False  # every reference starts with letters and a number ("SIL-00…"): none here
+        digits = "".join(NOT_DIGITS.split(text))
+        tails = self._ref_tails
+        for width in self._ref_tail_widths:
+            for i in range(len(digits) - width + 1):
+                if digits[i : i + width] in tails:
+                    return True
+        return False
 
     def _ref_start(self, key):
         """Where a known reference starts inside *key* (a joined token), or None: the whole
@@ -323,12 +350,13 @@ class Scrubber:
             for start, end in reversed(spans):
                 text = text[:start] + "[CPR]" + text[end:]
             self.counts["CPR"] += len(spans)
-        text = self._sub("EMAIL", EMAIL, text)
+        if EMAIL_HINT.search(text):
+            text = self._sub("EMAIL", EMAIL, text)
         if numbered:
             text = self._refs_in(text)
             text = self._sub("DATE", DATE, text, keep=_not_a_date)
             text = self._sub("PHONE", PHONE, text)
             text = self._sub("ADDRESS", ADDRESS, text)
-        for phrase in self._phrases:
-            text = self._sub("NAME", phrase, text)
+        if self._phrases:
+            text = self._sub("NAME", self._phrases, text)
         return self._names_in(text)
