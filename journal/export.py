@@ -34,6 +34,7 @@ from .anonymity import PREFIX, STEPS, Pseudonyms, k_anonymise, label_key, merged
 from .datadict import TABLES, codebook_rows, columns, table_schema
 from .scrub import KINDS as SCRUB_KINDS
 from .scrub import Scrubber
+from .zipmembers import copy_file, member, write_text
 
 __all__ = ["Options", "PREFIX", "Pseudonyms", "pseudonymiser", "study_key", "write"]
 
@@ -267,37 +268,42 @@ def write(db, study_id, options, out, secret, progress=None):
     # The two big tables call the pseudonym function directly for record UUIDs and look up
     # citizens and workers in what name() remembered: a million rows feel every call.
     record = name.record
+    citizen_of = {cid: name("citizen", cid) for cid in quasi}
+    worker_of = {}
 
-    def person(kind, value):
-        known = name.remembered.get((kind, value))
-        return known if known is not None else name(kind, value)
+    def worker(user_id):
+        known = worker_of.get(user_id)
+        if known is None and user_id is not None:
+            known = worker_of[user_id] = name("worker", user_id)
+        return known
+
+    corrected = {r[0] for r in db.execute("SELECT supersedes FROM expectation WHERE supersedes IS NOT NULL")}
 
     def rows_meetings():
-        for mid, cid, worker, day_, mode, participants, note in db.execute(
+        for mid, cid, worker_id, day_, mode, participants, note in db.execute(
             f"SELECT x.id, x.citizen_id, x.worker_id, {day('x.held_on')}, x.mode, x.participants, "
             f"{'x.note' if scrub else 'NULL'} FROM meeting x {by_day('x.held_on')}"
         ):
-            yield (record("meeting", mid), person("citizen", cid), person("worker", worker), day_, mode,
+            yield (record("meeting", mid), citizen_of[cid], worker(worker_id), day_, mode,
                    "|".join(json.loads(participants)) if participants and participants != "[]" else "", text(note))
 
     def rows_expectations():
-        for eid, cid, mid, source, label, value, confidence, day_, in_day, recorded_by, context, supersedes, superseded, basis in db.execute(
+        for eid, cid, mid, source, label, value, confidence, day_, in_day, recorded_by, context, supersedes, basis in db.execute(
             f"SELECT x.id, x.citizen_id, x.meeting_id, x.source, x.source_label, x.value, x.confidence, "
             f"{day('x.observed_on')}, "
             # the order within the day: entries of the citizen that day recorded earlier, by
             # the (citizen, day) index; a window function would sort the whole table once more
             f"1 + (SELECT COUNT(*) FROM expectation y WHERE y.citizen_id = x.citizen_id AND y.observed_on = x.observed_on "
             f"AND (y.recorded_at < x.recorded_at OR (y.recorded_at = x.recorded_at AND y.rowid < x.rowid))), "
-            f"x.recorded_by, x.context, x.supersedes, "
-            f"EXISTS (SELECT 1 FROM expectation s WHERE s.supersedes = x.id), {'x.basis' if scrub else 'NULL'} "
+            f"x.recorded_by, x.context, x.supersedes, {'x.basis' if scrub else 'NULL'} "
             f"FROM expectation x {by_day('x.observed_on')}"
         ):
             yield (
-                record("expectation", eid), person("citizen", cid),
+                record("expectation", eid), citizen_of[cid],
                 record("meeting", mid or corrected_meeting.get(eid)) if mid or supersedes else None,
                 source, name("label", (cid, label)) if label else None, value, confidence, day_, in_day,
-                person("worker", recorded_by), context, record("expectation", supersedes) if supersedes else None,
-                "true" if superseded else "false", text(label) if scrub else None, text(basis) if scrub else None,
+                worker(recorded_by), context, record("expectation", supersedes) if supersedes else None,
+                "true" if eid in corrected else "false", text(label) if scrub else None, text(basis) if scrub else None,
             )
 
     def rows_requests():
@@ -358,12 +364,12 @@ def write(db, study_id, options, out, secret, progress=None):
                     spool = Path(folder) / f"{table_.name}.csv"
                     with open(spool, "w", encoding="utf-8", newline="") as stream:
                         count = _write_csv(stream, wanted, rows)
-                    archive.write(spool, spool.name)
+                    copy_file(archive, spool.name, spool)
                     from . import statsfiles
 
                     statsfiles.add(archive, table_, columns(table_, options.free_text), spool)
             else:
-                with archive.open(f"{table_.name}.csv", "w") as raw:
+                with member(archive, f"{table_.name}.csv", 1 << 40) as raw:  # Zip64 allowed: size unknown
                     stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                     count = _write_csv(stream, wanted, rows)
                     stream.flush()
@@ -371,9 +377,9 @@ def write(db, study_id, options, out, secret, progress=None):
             summary["rows"][table_.name] = count
         summary["columns"] = {t.name: [c.name for c in columns(t, options.free_text)] for t in TABLES}
         summary["redactions"] = dict(scrub.counts) if scrub else None
-        archive.writestr("codebook.csv", _codebook(options))
-        archive.writestr("datapackage.json", json.dumps(_datapackage(options, summary), indent=2))
-        archive.writestr("README.txt", readme(options, summary))
+        write_text(archive, "codebook.csv", _codebook(options))
+        write_text(archive, "datapackage.json", json.dumps(_datapackage(options, summary), indent=2))
+        write_text(archive, "README.txt", readme(options, summary))
     return summary
 
 

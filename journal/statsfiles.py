@@ -36,10 +36,10 @@ per 8; both files are deflated in the zip like every other member.
 import csv
 import struct
 import sys
-import zipfile
 from itertools import accumulate, chain, islice, repeat, starmap
 
 from . import clock
+from .zipmembers import member
 from .expectations import CONFIDENCES
 
 STATA_LABEL = 80  # Stata's limit on a variable label, in characters
@@ -466,21 +466,6 @@ def write_dta(out, table_, variables, n, csv_path):
 # --- into the zip -------------------------------------------------------------------------
 
 
-def _member(archive, name, size_bound):
-    month = clock.today()
-    info = zipfile.ZipInfo(name, date_time=(month.year, month.month, 1, 0, 0, 0))
-    info.compress_type = archive.compression
-    level = getattr(archive, "compresslevel", None)
-    if level is not None:
-        for attribute in ("compress_level", "_compresslevel"):  # 3.13+; 3.11 and 3.12
-            try:
-                setattr(info, attribute, level)
-                break
-            except AttributeError:
-                continue
-    return archive.open(info, "w", force_zip64=size_bound >= zipfile.ZIP64_LIMIT)
-
-
 def add(archive, table_, table_columns, csv_path):
     """Write <table>.sav and <table>.dta into the open zip *archive*, from the table's CSV at
     *csv_path* (header = column names; empty cell = missing). Returns how many values were
@@ -488,10 +473,10 @@ def add(archive, table_, table_columns, csv_path):
     variables = [Variable(c) for c in table_columns]
     n = scan(csv_path, variables)
     units = _sav_layout(variables)
-    with _member(archive, f"{table_.name}.sav", 65536 + len(variables) * 8192 + n * units * 9) as out:
+    with member(archive, f"{table_.name}.sav", 65536 + len(variables) * 8192 + n * units * 9) as out:
         write_sav(out, table_, variables, n, csv_path)
     row = sum(8 if v.numeric else max(1, v.width) for v in variables)
     strl = sum(v.strl_bytes + 21 * v.strl_count for v in variables if not v.numeric)
-    with _member(archive, f"{table_.name}.dta", 65536 + len(variables) * 2048 + n * row + strl) as out:
+    with member(archive, f"{table_.name}.dta", 65536 + len(variables) * 2048 + n * row + strl) as out:
         write_dta(out, table_, variables, n, csv_path)
     return {v.name: v.cut for v in variables if v.cut}

@@ -945,3 +945,15 @@ def test_spss_and_stata_files_carry_the_same_rows_and_value_labels(pdb, study, t
     labels = meta.variable_value_labels["source"]
     assert [labels[code] for code in frame["source"]] == csv_sources
     assert ".sav and <table>.dta" in files["README.txt"].decode()
+
+
+def test_no_member_of_the_zip_is_dated_finer_than_the_month(pdb, study):
+    """zipfile would stamp each file with the time it was written: the day of the export,
+    and so day 0 of the citizens who started that day."""
+    buffer = io.BytesIO()
+    export.write(pdb, study["id"], export.Options(k=2, free_text=True, stats_files=True), buffer, SECRET)
+    today = clock.today()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        stamps = {info.filename: info.date_time for info in archive.infolist()}
+    assert len(stamps) == len(CSVS) * 3 + 3
+    assert set(stamps.values()) == {(today.year, today.month, 1, 0, 0, 0)}, stamps
