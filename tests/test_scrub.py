@@ -214,3 +214,16 @@ def test_a_remembered_short_text_is_counted_every_time():
     again = scrub("Mads, tlf 12 34 56 78")
     assert first == again == "[NAME], tlf [PHONE]"
     assert scrub.counts["NAME"] == 2 and scrub.counts["PHONE"] == 2
+
+
+def test_the_cheap_hints_find_whatever_the_costly_patterns_find():
+    """E-mail and address matching run only where their hint matches: the hints must hold
+    every spelling the patterns find."""
+    from journal.scrub import ADDRESS, ADDRESS_HINT, EMAIL, EMAIL_HINT
+
+    for value in ADDRESSES:
+        assert ADDRESS.search(value) and ADDRESS_HINT.search(value), value
+    for value in EMAILS:
+        assert EMAIL.search(value) and EMAIL_HINT.search(value), value
+    for text in (DANISH, SWEDISH):
+        assert not ADDRESS.search(text) and not ADDRESS_HINT.search(text)
