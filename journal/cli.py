@@ -1,5 +1,5 @@
 """`flask --app journal journal ...`: migrate, create-team, create-user, seed-demo, study, export,
-purge-exports, backup."""
+purge-exports, retention, backup."""
 import sqlite3
 import sys
 
@@ -152,6 +152,26 @@ def purge_exports_command():
         f"Expired {counts['expired']} export(s); {counts['failed']} interrupted job(s) marked failed; "
         f"{counts['orphans']} stray file(s) deleted."
     )
+
+
+@group.command("retention")
+@click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
+def retention_command(dry_run):
+    """Delete citizens closed longer than JOURNAL_RETENTION_DAYS, with all their rows (audited);
+    export files past EXPORT_DAYS go too."""
+    from . import exportjobs, retention
+
+    database = _db()
+    days = current_app.config["RETENTION_DAYS"]
+    citizens = retention.run(database, days, dry_run=dry_run)
+    verb = "Would delete" if dry_run else "Deleted"
+    click.echo(f"{verb} {len(citizens)} citizen(s) closed more than {days} days ago.")
+    for c in citizens:
+        click.echo(f"  {c['team']}  {c['case_ref']}  closed {c['closed_at'][:10]}")
+    if not dry_run:
+        counts = exportjobs.purge(database, exportjobs.folder_of(current_app), via="retention")
+        click.echo(f"Expired {counts['expired']} export file(s).")
+    database.close()
 
 
 @group.command("backup")

@@ -41,6 +41,10 @@ CURRENT_WINDOW_DAYS = 180
 #: Days an export's zip is kept for download before it is deleted (JOURNAL_EXPORT_DAYS).
 EXPORT_DAYS = 30
 
+#: Days a closed citizen is kept before `retention` deletes it (JOURNAL_RETENTION_DAYS):
+#: docs/decisions.md, "Retention".
+RETENTION_DAYS = 730
+
 #: Failed-login throttle: this many failures for one username within the window lock it.
 LOGIN_MAX_FAILURES = 10
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
@@ -75,6 +79,7 @@ def from_environment(instance_path):
         "SESSION_COOKIE_SECURE": cookie_secure,
         "REMEMBER_COOKIE_SECURE": cookie_secure,
         "EXPORT_DAYS": _days("JOURNAL_EXPORT_DAYS", EXPORT_DAYS),
+        "RETENTION_DAYS": _days("JOURNAL_RETENTION_DAYS", RETENTION_DAYS),
     }
 
 
@@ -102,6 +107,7 @@ DEFAULTS = {
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "EXPORT_DAYS": EXPORT_DAYS,
+    "RETENTION_DAYS": RETENTION_DAYS,
     # CSRF: tokens live as long as the session; the API sends them in X-CSRFToken.
     "WTF_CSRF_TIME_LIMIT": None,
     "WTF_CSRF_HEADERS": ["X-CSRFToken", "X-CSRF-Token"],
