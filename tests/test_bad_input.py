@@ -26,7 +26,9 @@ from journal.config import LIMITS
 from . import factories
 
 TODAY = clock.today()
-TOMORROW = (TODAY + timedelta(days=1)).isoformat()
+#: A date in the future however long the suite runs: the cases are built at import, and a run
+#: that passes midnight in Copenhagen would turn "tomorrow" into today.
+TOMORROW = (TODAY + timedelta(days=2)).isoformat()
 YESTERDAY = (TODAY - timedelta(days=1)).isoformat()
 NEXT_YEAR = TODAY.year + 1
 BEFORE_2000 = "1999-12-31"
