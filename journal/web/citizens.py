@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from .. import casefile, casework, charts, citizens, clock, expectations, recusals, users
 from ..access import allow, citizen_for, read_citizen, record_citizen_read
 from ..clashes import describe, view_name, worker_name
-from ..errors import Invalid
+from ..errors import Invalid, NotFound
 from ..db import get_db
 from ..schemas.core import MODES, CaseOwnerIn, CitizenListPageIn, MeetingIn, RecusalIn, RecusalLiftIn
 from ..sessions import fresh_required
@@ -222,8 +222,6 @@ def lift_recusal(citizen_id, recusal_id):
     citizen = _read(citizen_id, "recusal_lift_form") if request.method == "GET" else _citizen(citizen_id)
     recusal = recusals.get(db, recusal_id)
     if recusal is None or recusal["citizen_id"] != citizen_id or recusal["lifted_at"]:
-        from ..errors import NotFound
-
         raise NotFound()
     name = users.display_names(db, citizen["team_id"]).get(recusal["user_id"], "?")
     if request.method == "POST":
