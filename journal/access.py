@@ -2,8 +2,10 @@
 
 Every view declares its audience with `@allow(*roles)` or `@public`; the gate (a
 before_request hook) refuses a view that declared nothing, so a forgotten declaration fails
-closed. The gate checks, in order: logged in (401), CSRF on unsafe methods (400), role
-(403). Object-level rules — same team, not recused — are `citizen_for()` and
+closed. The gate checks, in order: logged in (401; `session_expired` when the cookie's
+session was ended or timed out, journal/sessions.py), CSRF on unsafe methods (400), role
+(403), and for `@fresh_required` views a password typed in the last minutes (401
+`fresh_login_required`). Object-level rules — same team, not recused — are `citizen_for()` and
 `visible_citizens_sql()`, which every citizen route and list uses.
 
 A citizen outside the user's team, or one the user is recused from, is answered exactly as
@@ -13,7 +15,7 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
-from . import audit
+from . import audit, sessions
 from .db import transaction
 from .errors import Forbidden, JournalError, NotFound
 from .users import CASE_ROLES, get_team
@@ -69,11 +71,13 @@ def gate():
     if not declared:
         raise Forbidden()
     if roles is not None and not current_user.is_authenticated:
-        raise Unauthorized()
+        raise sessions.ended_error() if sessions.ended() else Unauthorized()
     if request.method in UNSAFE and not getattr(view, "_journal_csrf_exempt", False):
         csrf.protect()
     if roles is not None and current_user.role not in roles:
         raise Forbidden()
+    if sessions.needs_fresh(view) and not sessions.is_fresh():
+        raise sessions.fresh_error()
     return None
 
 

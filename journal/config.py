@@ -49,6 +49,14 @@ RETENTION_DAYS = 730
 LOGIN_MAX_FAILURES = 10
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 
+#: Sessions (docs/decisions.md "Sessions"): ended after this long without a request
+#: (JOURNAL_SESSION_IDLE_MINUTES), after this long since login whatever happens
+#: (JOURNAL_SESSION_MAX_HOURS), and sensitive actions need the password typed within the last
+#: FRESH_LOGIN_MINUTES (JOURNAL_FRESH_LOGIN_MINUTES).
+SESSION_IDLE_MINUTES = 120
+SESSION_MAX_HOURS = 10
+FRESH_LOGIN_MINUTES = 10
+
 
 def _flag(name, default):
     value = os.environ.get(name)
@@ -57,13 +65,17 @@ def _flag(name, default):
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
-def _days(name, default):
+def _whole(name, default, unit):
     value = (os.environ.get(name) or "").strip()
     if not value:
         return default
     if not value.isdigit() or int(value) < 1:
-        raise RuntimeError(f"{name} must be a whole number of days (1 or more), not {value!r}.")
+        raise RuntimeError(f"{name} must be a whole number of {unit} (1 or more), not {value!r}.")
     return int(value)
+
+
+def _days(name, default):
+    return _whole(name, default, "days")
 
 
 def from_environment(instance_path):
@@ -72,6 +84,7 @@ def from_environment(instance_path):
     database = os.environ.get("JOURNAL_DATABASE") or str(Path(instance_path) / "journal.db")
     secret = os.environ.get("JOURNAL_SECRET_KEY")
     cookie_secure = _flag("JOURNAL_COOKIE_SECURE", True)
+    max_hours = _whole("JOURNAL_SESSION_MAX_HOURS", SESSION_MAX_HOURS, "hours")
     return {
         "JOURNAL_ENV": env,
         "DATABASE": database,
@@ -80,6 +93,11 @@ def from_environment(instance_path):
         "REMEMBER_COOKIE_SECURE": cookie_secure,
         "EXPORT_DAYS": _days("JOURNAL_EXPORT_DAYS", EXPORT_DAYS),
         "RETENTION_DAYS": _days("JOURNAL_RETENTION_DAYS", RETENTION_DAYS),
+        "SESSION_IDLE_MINUTES": _whole("JOURNAL_SESSION_IDLE_MINUTES", SESSION_IDLE_MINUTES, "minutes"),
+        "SESSION_MAX_HOURS": max_hours,
+        # the signed cookie itself is not accepted after this long either (a backstop)
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=max_hours),
+        "FRESH_LOGIN_MINUTES": _whole("JOURNAL_FRESH_LOGIN_MINUTES", FRESH_LOGIN_MINUTES, "minutes"),
     }
 
 
@@ -103,8 +121,14 @@ DEFAULTS = {
     "SESSION_COOKIE_NAME": "journal_session",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "REMEMBER_COOKIE_DURATION": timedelta(days=14),
-    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    # No "remember me": login never sets the cookie, and one that is sent anyway is refused,
+    # because it carries no session generation (journal/sessions.py). The flags stay set so
+    # that a future use cannot forget them.
+    "REMEMBER_COOKIE_DURATION": timedelta(hours=SESSION_MAX_HOURS),
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=SESSION_MAX_HOURS),
+    "SESSION_IDLE_MINUTES": SESSION_IDLE_MINUTES,
+    "SESSION_MAX_HOURS": SESSION_MAX_HOURS,
+    "FRESH_LOGIN_MINUTES": FRESH_LOGIN_MINUTES,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "EXPORT_DAYS": EXPORT_DAYS,
     "RETENTION_DAYS": RETENTION_DAYS,

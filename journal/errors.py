@@ -132,10 +132,16 @@ def respond(status, code=None, message=None, errors=None, headers=None):
 
 def handle_journal_error(error):
     if error.status == 401 and not wants_json():
-        # a page asked for a login: go there, and come back afterwards
-        from flask import redirect, url_for
+        # a page asked for a login (or the password again): go there, and come back
+        # afterwards; a form sent with POST comes back to its page (GET at the same address)
+        from flask import flash, redirect, url_for
 
-        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        back = request.full_path.rstrip("?") if request.method == "GET" else request.path
+        if error.code == "fresh_login_required":
+            return redirect(url_for("web.confirm_password", next=back))
+        if error.code == "session_expired":
+            flash(error.message)
+        return redirect(url_for("web.login", next=back))
     return respond(error.status, error.code, error.message, error.errors, error.headers)
 
 

@@ -33,6 +33,8 @@ class User(UserMixin):
     team_id: int | None
     locale: str | None
     active: int = 1
+    #: Bumped on logout, password change and deactivation: older session cookies stop working.
+    session_generation: int = 0
 
     @property
     def is_active(self):
@@ -52,10 +54,11 @@ class User(UserMixin):
             team_id=row["team_id"],
             locale=row["locale"],
             active=row["active"],
+            session_generation=row.get("session_generation", 0),
         )
 
 
-USER_COLUMNS = "id, username, display_name, role, team_id, locale, active"
+USER_COLUMNS = "id, username, display_name, role, team_id, locale, active, session_generation"
 
 
 def get(db, user_id):
@@ -76,6 +79,41 @@ def check_password(row, password):
         check_password_hash(_DUMMY_HASH, password)
         return False
     return check_password_hash(row["password_hash"], password)
+
+
+def end_sessions(db, user_id):
+    """Bump the user's session generation: every session cookie issued before is refused from
+    the next request on (journal/sessions.py). Call inside the caller's transaction."""
+    db.execute("UPDATE user SET session_generation = session_generation + 1 WHERE id = ?", [user_id])
+
+
+def change_password(db, actor_id, user_id, password):
+    """Set a new password and end every session of the user (audited).
+
+    :raises Invalid: the password is too short
+    :raises NotFound: no such user
+    """
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise Invalid(errors={"password": [f"Use at least {MIN_PASSWORD_LENGTH} characters."]})
+    if get(db, user_id) is None:
+        raise NotFound()
+    with transaction(db):
+        db.execute(
+            "UPDATE user SET password_hash = ? WHERE id = ?",
+            [generate_password_hash(password, method="scrypt"), user_id],
+        )
+        end_sessions(db, user_id)
+        audit.record(db, actor_id, "user.password", "user", user_id)
+
+
+def deactivate(db, actor_id, user_id):
+    """Deactivate a user and end every session of theirs (audited). :raises NotFound:"""
+    if get(db, user_id) is None:
+        raise NotFound()
+    with transaction(db):
+        db.execute("UPDATE user SET active = 0 WHERE id = ?", [user_id])
+        end_sessions(db, user_id)
+        audit.record(db, actor_id, "user.deactivate", "user", user_id)
 
 
 def team_members(db, team_id):

@@ -388,3 +388,12 @@ def m009_export_jobs(db):
         CREATE INDEX export_expires ON export (expires_at) WHERE status = 'done';
         """
     )
+
+
+@migrations()
+def m010_session_generation(db):
+    """Sessions end for real (DESIGN.md "Non-functional"): every session cookie carries the
+    user's session generation from the moment of login, and is honoured only while the user's
+    generation is still the same. Logging out, a password change and deactivation bump it, so
+    every saved copy of an older cookie is refused by the server (journal/sessions.py)."""
+    db.execute("ALTER TABLE user ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0")

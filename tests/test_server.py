@@ -207,3 +207,21 @@ def test_an_export_is_a_job_that_either_worker_process_can_report_and_serve(serv
     database = server["database"]
     assert count(database, "SELECT count(*) FROM audit_event WHERE action = 'export.create'") == 1
     assert count(database, "SELECT count(*) FROM audit_event WHERE action = 'export.download'") == 1
+
+
+def test_a_cookie_saved_before_logout_is_refused_by_every_worker_process(server):
+    """The attacker's replay: log in, save the cookie, log out, send the saved cookie again."""
+    base, url = server["base"], f"{server['base']}/api/v1/citizens/{server['citizen']}/meetings"
+    session = logged_in(base)
+    saved, csrf = session.cookies.get("journal_session"), session.headers["X-CSRFToken"]
+    assert session.post(base + "/api/v1/auth/logout", timeout=30).status_code == 204
+    session.close()
+    for _ in range(4):  # new connections, so both gunicorn workers are asked
+        thief = requests.Session()
+        thief.cookies.set("journal_session", saved)
+        thief.headers["X-CSRFToken"] = csrf
+        me = thief.get(base + "/api/v1/me", timeout=30)
+        assert (me.status_code, me.json()["code"]) == (401, "session_expired")
+        assert thief.post(url, json=factories.meeting_body(), timeout=30).status_code == 401
+        thief.close()
+    assert count(server["database"], "SELECT count(*) FROM meeting") == 0

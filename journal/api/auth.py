@@ -7,7 +7,7 @@ from .. import auth, users
 from ..access import allow, csrf_exempt, public
 from ..db import get_db
 from ..limiter import limiter
-from ..schemas.core import LoginIn, LoginOut, MeOut
+from ..schemas.core import ConfirmPasswordIn, LoginIn, LoginOut, MeOut
 from .parsing import Blueprint
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Sessions")
@@ -27,6 +27,19 @@ def login(data):
     """Log in with username and password; answers the user and the CSRF token to send."""
     user = auth.authenticate(get_db(), data["username"], data["password"])
     return {"user": user, "csrf_token": generate_csrf()}
+
+
+@blp.route("/auth/confirm", methods=["POST"])
+@allow(*ANY_ROLE)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@blp.arguments(ConfirmPasswordIn)
+@blp.response(204)
+@blp.alt_response(422, description="Wrong password (code wrong_password); counts towards the login lockout")
+@blp.alt_response(429, description="Locked after too many failed passwords; see Retry-After")
+def confirm(data):
+    """Type the password again: sensitive actions (lifting a recusal) are allowed for the next
+    FRESH_LOGIN_MINUTES (10 by default); until then they answer 401 fresh_login_required."""
+    auth.confirm_password(get_db(), current_user, data["password"])
 
 
 @blp.route("/auth/logout", methods=["POST"])

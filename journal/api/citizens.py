@@ -29,6 +29,7 @@ from ..schemas.core import (
     RecusalListOut,
     RecusalOut,
 )
+from ..sessions import fresh_required
 from ..users import CASE_ROLES, get_team
 from .parsing import Blueprint
 
@@ -179,8 +180,10 @@ def declare_recusal(data, citizen_id):
 
 @blp.route("/<int:citizen_id>/recusals/<int:recusal_id>/lift", methods=["POST"])
 @allow("lead")
+@fresh_required
 @blp.arguments(RecusalLiftIn)
 @blp.response(200, RecusalOut)
+@blp.alt_response(401, description="fresh_login_required: confirm the password first (POST /auth/confirm)")
 def lift_recusal(data, citizen_id, recusal_id):
     """Lift a recusal, with a reason (leads; audited)."""
     return recusals.lift(get_db(), current_user, _citizen(citizen_id), recusal_id, data["reason"])

@@ -42,6 +42,15 @@ class LoginIn(In):
     )
 
 
+class ConfirmPasswordIn(In):
+    """The password typed again before a sensitive action (lifting a recusal)."""
+
+    password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=LIMITS["password"], error=_l("Between {min} and {max} characters.")),
+    )
+
+
 class TeamOut(Schema):
     id = fields.Integer()
     name = fields.String()

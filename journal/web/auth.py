@@ -10,7 +10,7 @@ from .. import auth, users
 from ..access import allow, public
 from ..db import get_db
 from ..errors import JournalError
-from ..schemas.core import LanguageIn, LoginIn
+from ..schemas.core import ConfirmPasswordIn, LanguageIn, LoginIn
 from ..users import ROLES
 from . import bp
 from .forms import load
@@ -42,6 +42,25 @@ def login():
                 refresh()
                 return redirect(safe_next(request.args.get("next"), url_for("web.index")))
     return render_template("login.html", error=error, form=request.form), status
+
+
+@bp.route("/confirm-password", methods=["GET", "POST"])
+@allow(*ROLES)
+def confirm_password():
+    """Type the password again before a sensitive action, then go back to it."""
+    error, status = None, 200
+    if request.method == "POST":
+        data, errors = load(ConfirmPasswordIn(), request.form)
+        if errors:
+            error, status = _("Enter your password."), 422
+        else:
+            try:
+                auth.confirm_password(get_db(), current_user, data["password"])
+            except JournalError as failure:
+                error, status = failure.errors.get("password", [failure.message])[0], failure.status
+            else:
+                return redirect(safe_next(request.args.get("next"), url_for("web.index")))
+    return render_template("confirm_password.html", error=error), status
 
 
 @bp.route("/logout", methods=["POST"])

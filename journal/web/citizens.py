@@ -7,12 +7,13 @@ from flask_babel import ngettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from .. import casefile, casework, charts, citizens, clock, expectations, users
+from .. import casefile, casework, charts, citizens, clock, expectations, recusals, users
 from ..access import allow, citizen_for, read_citizen, record_citizen_read
 from ..clashes import describe, view_name, worker_name
-from ..errors import Invalid
+from ..errors import Invalid, NotFound
 from ..db import get_db
-from ..schemas.core import MODES, CaseOwnerIn, CitizenListPageIn, MeetingIn, RecusalIn
+from ..schemas.core import MODES, CaseOwnerIn, CitizenListPageIn, MeetingIn, RecusalIn, RecusalLiftIn
+from ..sessions import fresh_required
 from ..schemas.sparring import SparringQuestionIn
 from ..users import CASE_ROLES, get_team
 from . import bp
@@ -90,8 +91,18 @@ def _citizen_page(citizen, errors=None, form=None):
         errors=errors or {},
         form=form or {},
         members=users.team_members(db, citizen["team_id"]) if current_user.role == "lead" else [],
+        recusals=_active_recusals(db, citizen) if current_user.role == "lead" else [],
     )
     return (html, 422) if errors else html
+
+
+def _active_recusals(db, citizen):
+    """The recusals a lead may lift, with the recused worker's name (team only)."""
+    names = users.display_names(db, citizen["team_id"])
+    return [
+        dict(r, name=names.get(r["user_id"], "?"))
+        for r in recusals.for_citizen(db, citizen["id"]) if not r["lifted_at"]
+    ]
 
 
 def _queued_by(meeting_id, page):
@@ -200,6 +211,27 @@ def declare_recusal(citizen_id):
         flash(_("You are recused from %(ref)s. The case is no longer shown to you.", ref=citizen["case_ref"]))
         return redirect(url_for("web.citizens"))
     return render_template("recusal.html", citizen=_read(citizen_id, "recusal_form"), errors={})
+
+
+@bp.route("/citizens/<int:citizen_id>/recusals/<int:recusal_id>/lift", methods=["GET", "POST"])
+@allow("lead")
+@fresh_required
+def lift_recusal(citizen_id, recusal_id):
+    """A lead lifts a recusal, with a reason; needs the password typed in the last minutes."""
+    db = get_db()
+    citizen = _read(citizen_id, "recusal_lift_form") if request.method == "GET" else _citizen(citizen_id)
+    recusal = recusals.get(db, recusal_id)
+    if recusal is None or recusal["citizen_id"] != citizen_id or recusal["lifted_at"]:
+        raise NotFound()
+    name = users.display_names(db, citizen["team_id"]).get(recusal["user_id"], "?")
+    if request.method == "POST":
+        data, errors = load(RecusalLiftIn(), request.form)
+        if errors:
+            return render_template("recusal_lift.html", citizen=citizen, recusal=recusal, name=name, errors=errors), 422
+        recusals.lift(db, current_user, citizen, recusal_id, data["reason"])
+        flash(_("The recusal of %(name)s is lifted.", name=name))
+        return redirect(url_for("web.citizen_page", citizen_id=citizen_id))
+    return render_template("recusal_lift.html", citizen=citizen, recusal=recusal, name=name, errors={})
 
 
 @bp.route("/citizens/<int:citizen_id>/sparring", methods=["POST"])
