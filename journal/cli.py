@@ -1,6 +1,6 @@
 """`flask --app journal journal ...`: migrate, create-team, create-user, seed-demo, study, export,
-purge-exports, retention, backup."""
-import sqlite3
+purge-exports, retention, backup, restore."""
+import os
 import sys
 
 import click
@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import db as dbmod
-from . import users
+from . import files, users
 from .errors import JournalError
 
 group = AppGroup("journal", help="Forventningsjournal administration.")
@@ -78,8 +78,17 @@ def create_user_command(username, role, team_name, display_name, locale, passwor
 
 @group.command("seed-demo")
 def seed_demo_command():
-    """Load the fictitious demo teams, users and citizens (skipped if already loaded)."""
+    """Load the fictitious demo teams, users and citizens (skipped if already loaded).
+
+    Development only: the demo's admin and researcher share a password printed in the README.
+    """
     from . import demo
+
+    if current_app.config["JOURNAL_ENV"] != "development":
+        raise click.ClickException(
+            "seed-demo only runs with JOURNAL_ENV=development: the demo users' password is public "
+            f"(JOURNAL_ENV is {current_app.config['JOURNAL_ENV']!r})."
+        )
 
     database = _db()
     dbmod.migrate(database)
@@ -127,7 +136,9 @@ def export_command(study_name, out_path, free_text, k, stats_files):
     if study is None:
         raise click.ClickException(f"No study called {study_name!r}.")
     options = export.Options(free_text=free_text, k=k, stats_files=stats_files)
-    with open(out_path, "wb") as out:
+    # a new file is 0600 from the start; a file being overwritten keeps the mode it has
+    opener = open if os.path.exists(out_path) else files.open_private
+    with opener(out_path, "wb") as out:
         summary = export.write(database, study["id"], options, out, current_app.config["SECRET_KEY"])
     with dbmod.transaction(database):
         audit.record(
@@ -174,17 +185,49 @@ def retention_command(dry_run):
     database.close()
 
 
+def _size(size):
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+
+
 @group.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False, writable=True))
-def backup_command(path):
-    """Copy the database to PATH with SQLite's online backup API (safe while serving)."""
-    source = sqlite3.connect(current_app.config["DATABASE"])
-    target = sqlite3.connect(path)
-    with target:
-        source.backup(target)
-    target.close()
-    source.close()
-    click.echo(f"Backed up to {path}.")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def backup_command(path, force):
+    """Copy the database to PATH (0600) with SQLite's online backup API (safe while serving)."""
+    from . import backup
+
+    try:
+        copy = backup.backup(current_app.config["DATABASE"], path, force=force)
+    except JournalError as error:
+        _fail(error)
+    click.echo(f"Backed up to {copy.path}: {_size(copy.size)}, schema {copy.schema}, integrity ok.")
+
+
+@group.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+def restore_command(path):
+    """Replace the database with the backup PATH (refused while the database is in use).
+
+    The old database is kept beside it as journal.db.<time>.bak; an older backup is migrated.
+    """
+    from . import backup
+
+    database = current_app.config["DATABASE"]
+    try:
+        result = backup.restore(database, path)
+    except JournalError as error:
+        _fail(error)
+    if result.aside:
+        click.echo(f"Kept the previous database as {result.aside}.")
+    if result.applied_now:
+        click.echo(f"Migrated the backup: {', '.join(result.applied_now)}.")
+    click.echo(
+        f"Restored {path} into {database}: {_size(result.size)}, schema {result.schema}, "
+        "integrity and foreign keys ok."
+    )
 
 
 def init_app(app):

@@ -107,11 +107,16 @@ def development_secret(instance_path):
     Development keeps a stable key so that a restart of `make run` keeps people logged in;
     production must set JOURNAL_SECRET_KEY so the key is managed by the operator.
     """
+    from . import files
+
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        files.private_dir(path.parent)
+        try:
+            with files.open_private(path, "w") as out:  # 0600 from the start
+                out.write(secrets.token_hex(32))
+        except FileExistsError:  # another process made it first: use theirs
+            pass
     return path.read_text().strip()
 
 

@@ -4,6 +4,7 @@ SQLite is the embedded default: one file per installation. WAL lets readers carr
 one writer writes; `busy_timeout` plus `BEGIN IMMEDIATE` makes concurrent writers queue
 instead of failing with "database is locked" halfway through a transaction.
 """
+import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,13 +12,18 @@ from pathlib import Path
 import sqlite_utils
 from flask import current_app, g
 
+from . import files
+
 BUSY_TIMEOUT_MS = 10_000
 
 
 def connect(path):
     """Open the database at *path* with the journal's PRAGMAs and return a sqlite-utils Database."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if str(path) != ":memory:" and not os.path.exists(path):
+        # a new database is made 0600 (its folder 0700) before SQLite opens it; SQLite gives
+        # the -wal and -shm files the database file's mode, so they are 0600 too
+        files.private_dir(Path(path).parent)
+        files.ensure_private(path)
     conn = sqlite3.connect(
         str(path),
         timeout=BUSY_TIMEOUT_MS / 1000,

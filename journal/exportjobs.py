@@ -40,7 +40,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from . import audit, clock, export
+from . import audit, clock, export, files
 from .db import connect, transaction
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def folder_of(app):
 
 def ensure_folder(folder):
     """Make the exports folder, mode 0700; a folder made earlier with other modes is tightened."""
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    files.private_dir(folder)  # instance/ too, when this makes it
     if folder.stat().st_mode & 0o077:
         folder.chmod(0o700)
     return folder

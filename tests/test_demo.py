@@ -43,7 +43,8 @@ def summaries(db, team_row):
     return out
 
 
-def test_seed_demo_command_prints_logins_and_runs_once(runner, db):
+def test_seed_demo_command_prints_logins_and_runs_once(app, runner, db):
+    app.config["JOURNAL_ENV"] = "development"  # seed-demo runs in development only (test_backup.py)
     result = runner.invoke(args=["journal", "seed-demo"])
     assert result.exit_code == 0, result.output
     assert demo.PASSWORD in result.output
