@@ -256,16 +256,17 @@ def test_an_older_backup_is_migrated_when_restored(tmp_path, fresh_runner):
     old = tmp_path / "old.db"
     conn = connect(old)
     migrations.apply(conn, stop_before="m009_export_jobs")
+    missing = [m.name for m in migrations.pending(conn)]  # m009 and whatever came after it
     conn.close()
     fresh_app, fresh = fresh_runner
     result = fresh.invoke(args=["journal", "restore", str(old)])
     assert result.exit_code == 0, result.output
-    assert "Migrated the backup: m009_export_jobs" in result.output
+    assert f"Migrated the backup: {', '.join(missing)}" in result.output
     restored = connect(fresh_app.config["DATABASE"])
     assert migrations.pending(restored) == []
     [event] = audit.events(restored, action="database.restore")
     restored.close()
-    assert event["detail"]["migrations_applied"] == ["m009_export_jobs"]
+    assert event["detail"]["migrations_applied"] == missing and missing[0] == "m009_export_jobs"
 
 
 def test_files_the_app_makes_are_private_under_a_permissive_umask(permissive_umask, monkeypatch, tmp_path):
