@@ -301,11 +301,12 @@ def _actions_section(db, citizen_id, roles):
 # --- rendering ---------------------------------------------------------------------------
 
 
-def to_html(report, standalone=False):
+def to_html(report, standalone=False, pdf_url=None):
     """The report as one printable HTML document.
 
     :param standalone: inline the print stylesheet (a file written by the command line);
         the app links it instead, because its CSP allows no inline styles
+    :param pdf_url: where the app serves the same report as a PDF (a link hidden in print)
     """
     css = None
     if standalone:
@@ -313,7 +314,7 @@ def to_html(report, standalone=False):
 
         css = (Path(__file__).resolve().parent.parent / "static" / "report.css").read_text(encoding="utf-8")
     with force_locale(report.locale):
-        return render_template("access_report.html", report=report, inline_css=css)
+        return render_template("access_report.html", report=report, inline_css=css, pdf_url=pdf_url)
 
 
 #: Characters outside Latin-1 that the PDF's core fonts cannot draw, and what to write instead.

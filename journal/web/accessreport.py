@@ -1,5 +1,5 @@
 """The citizen-access report for leads: a printable page and the same report as a PDF."""
-from flask import Response
+from flask import Response, url_for
 from flask_login import current_user
 
 from .. import accessreport, audit
@@ -23,7 +23,8 @@ def _report(citizen_id, kind):
 @allow("lead")
 def access_report(citizen_id):
     """Everything stored about the citizen, as one printable document in the team's language."""
-    return accessreport.to_html(_report(citizen_id, "html"))
+    pdf_url = url_for("web.access_report_pdf", citizen_id=citizen_id)
+    return accessreport.to_html(_report(citizen_id, "html"), pdf_url=pdf_url)
 
 
 @bp.route("/citizens/<int:citizen_id>/access-report.pdf")
