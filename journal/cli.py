@@ -232,3 +232,37 @@ def restore_command(path):
 
 def init_app(app):
     app.cli.add_command(group)
+
+
+@group.command("access-report")
+@click.argument("case_ref")
+@click.option("--team", "team_name", required=True, help="The team the citizen belongs to.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="FILE.html (printable) or FILE.pdf.")
+def access_report_command(case_ref, team_name, out_path):
+    """Write the citizen-access report (aktindsigt / registerutdrag) for CASE_REF to FILE
+    (.html or .pdf), readable by this user only (audited, without content)."""
+    import os
+
+    from . import accessreport, audit
+
+    kind = os.path.splitext(out_path)[1].lower()
+    if kind not in (".html", ".pdf"):
+        raise click.ClickException("The report is written as .html or .pdf; give --out a file name ending in one of them.")
+    database = _db()
+    team = users.team_by_name(database, team_name)
+    if team is None:
+        raise click.ClickException(f"No team called {team_name!r}.")
+    rows = list(database.query("SELECT * FROM citizen WHERE team_id = ? AND case_ref = ?", [team["id"], case_ref]))
+    if not rows:
+        raise click.ClickException(f"No citizen {case_ref!r} in {team_name!r}.")
+    report = accessreport.gather(database, rows[0])
+    data = accessreport.to_pdf(report) if kind == ".pdf" else accessreport.to_html(report, standalone=True).encode("utf-8")
+    descriptor = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode otherwise
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
+    with dbmod.transaction(database):
+        audit.record(database, None, "citizen.access_report", "citizen", rows[0]["id"], {"via": "cli", "format": kind[1:]})
+    database.close()
+    click.echo(f"Wrote the access report for {case_ref} to {out_path}.")

@@ -34,7 +34,7 @@ def test_every_main_page_has_no_axe_violations(demo_server, browser):
     for username, urls in (
         ("mads", ["/citizens", "/citizens?scope=team", f"/citizens/{ids['SIL-0001']}", f"/citizens/{ids['SIL-0001']}/meetings/new",
                   f"/citizens/{ids['SIL-0001']}/recusal", "/sparring", "/actions", "/app", "/app/meeting"]),
-        ("lea", ["/team", "/sparring", f"/citizens/{ids['SIL-0003']}", "/actions"]),
+        ("lea", ["/team", "/sparring", f"/citizens/{ids['SIL-0003']}", f"/citizens/{ids['SIL-0003']}/access-report", "/actions"]),
         ("rita", ["/research", "/research/about"]),
         ("adam", ["/admin/studies"]),
         ("nils", ["/citizens"]),
