@@ -221,9 +221,10 @@ def admin_audit_csv():
     data, filters, errors = _audit_filters()
     if errors:
         return admin_audit()
+    text = audit.csv_text(db, filters)
     audit.record_export(db, current_user.id, filters)
     return Response(
-        audit.csv_text(db, filters),
+        text,
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
     )
