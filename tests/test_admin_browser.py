@@ -18,7 +18,7 @@ def test_the_admin_creates_a_team_and_a_lead_who_logs_in(demo_server, browser):
         assert "/admin/users" in page.url  # an admin starts at the users
         no_overflow(page)
 
-        page.click("nav >> text=Teams")
+        page.click("nav a[href='/admin/teams']")
         page.fill("#name", "Jobteam Nord")
         page.fill("#municipality", "Aalborg")
         page.select_option("#locale", "da")
@@ -27,7 +27,7 @@ def test_the_admin_creates_a_team_and_a_lead_who_logs_in(demo_server, browser):
         no_overflow(page)
         shot(page, "admin-teams")
 
-        page.click("nav >> text=Brugere")
+        page.click("nav a[href='/admin/users']")
         page.click("#new-user")
         page.fill("#username", "nora")
         page.fill("#display_name", "Nora Nord")
@@ -41,7 +41,7 @@ def test_the_admin_creates_a_team_and_a_lead_who_logs_in(demo_server, browser):
         no_overflow(page)
         shot(page, "admin-user")
 
-        page.click("nav >> text=Log")
+        page.click("nav a[href='/admin/audit']")
         page.wait_for_selector("#audit-table")
         assert "user.create" in page.inner_text("#audit-table")
         no_overflow(page)
@@ -57,7 +57,7 @@ def test_the_admin_creates_a_team_and_a_lead_who_logs_in(demo_server, browser):
         page.fill("#password", LEAD_PASSWORD)
         page.click("button.primary")
         page.wait_for_url(lambda url: "/login" not in url)
-        page.click("nav >> text=Teamets indstillinger")
+        page.click("nav a[href='/team/settings']")
         page.wait_for_selector("#settings-form")
         assert "Jobteam Nord" in page.inner_text("main")
         page.fill("#gap_threshold", "3")
