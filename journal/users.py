@@ -6,6 +6,7 @@ researchers, who may have none (DESIGN.md "Users and roles").
 import json
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -87,14 +88,16 @@ def end_sessions(db, user_id):
     db.execute("UPDATE user SET session_generation = session_generation + 1 WHERE id = ?", [user_id])
 
 
-def change_password(db, actor_id, user_id, password):
-    """Set a new password and end every session of the user (audited).
+def change_password(db, actor_id, user_id, password, action="user.password"):
+    """Set a new password and end every session of the user (audited, never the password).
 
+    :param action: "user.password" (the user's own change) or "user.password_reset" (an
+        admin sets a new initial password)
     :raises Invalid: the password is too short
     :raises NotFound: no such user
     """
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise Invalid(errors={"password": [f"Use at least {MIN_PASSWORD_LENGTH} characters."]})
+        raise Invalid(errors={"password": [_("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)]})
     if get(db, user_id) is None:
         raise NotFound()
     with transaction(db):
@@ -103,17 +106,122 @@ def change_password(db, actor_id, user_id, password):
             [generate_password_hash(password, method="scrypt"), user_id],
         )
         end_sessions(db, user_id)
-        audit.record(db, actor_id, "user.password", "user", user_id)
+        audit.record(db, actor_id, action, "user", user_id)
+
+
+def _active_admins(db):
+    return db.execute("SELECT count(*) FROM user WHERE role = 'admin' AND active = 1").fetchone()[0]
+
+
+def _keep_an_admin(db, actor_id, user):
+    """The rules that keep the journal administrable (docs/decisions.md "Admin screens").
+
+    :raises Conflict: *user* is the actor themselves, or the last active admin
+    """
+    if user.id == actor_id:
+        raise Conflict(_("You cannot do this to your own user. Ask another admin."), code="own_user")
+    if user.role == "admin" and user.active and _active_admins(db) <= 1:
+        raise Conflict(_("This is the last active admin. Make another admin first."), code="last_admin")
 
 
 def deactivate(db, actor_id, user_id):
-    """Deactivate a user and end every session of theirs (audited). :raises NotFound:"""
-    if get(db, user_id) is None:
+    """Deactivate a user and end every session of theirs (audited).
+
+    :raises NotFound: no such user
+    :raises Conflict: deactivating yourself or the last active admin
+    """
+    user = get(db, user_id)
+    if user is None:
         raise NotFound()
+    _keep_an_admin(db, actor_id, user)
     with transaction(db):
         db.execute("UPDATE user SET active = 0 WHERE id = ?", [user_id])
         end_sessions(db, user_id)
         audit.record(db, actor_id, "user.deactivate", "user", user_id)
+
+
+def reactivate(db, actor_id, user_id):
+    """Let a deactivated user log in again (audited). :raises NotFound:"""
+    if get(db, user_id) is None:
+        raise NotFound()
+    with transaction(db):
+        db.execute("UPDATE user SET active = 1 WHERE id = ?", [user_id])
+        audit.record(db, actor_id, "user.reactivate", "user", user_id)
+
+
+def _check_team(db, role, team_id):
+    """:raises Invalid: a worker or lead without a team, or a team that does not exist"""
+    if role in CASE_ROLES and team_id is None:
+        raise Invalid(errors={"team_id": [_("Workers and leads belong to a team.")]})
+    if team_id is not None and not db.execute("SELECT 1 FROM team WHERE id = ?", [team_id]).fetchone():
+        raise Invalid(errors={"team_id": [_("No such team.")]})
+
+
+def change_role(db, actor_id, user_id, role, team_id=None):
+    """Give a user another role or team (audited with the old and new values).
+
+    :raises NotFound: no such user
+    :raises Invalid: a bad role or team
+    :raises Conflict: your own role, or the last active admin's
+    """
+    user = get(db, user_id)
+    if user is None:
+        raise NotFound()
+    if role not in ROLES:
+        raise Invalid(errors={"role": [_("Must be one of: %(choices)s.", choices=", ".join(ROLES))]})
+    _check_team(db, role, team_id)
+    if (role, team_id) == (user.role, user.team_id):
+        return user
+    if role != user.role:
+        _keep_an_admin(db, actor_id, user)
+    with transaction(db):
+        db.execute("UPDATE user SET role = ?, team_id = ? WHERE id = ?", [role, team_id, user_id])
+        audit.record(db, actor_id, "user.role", "user", user_id, {
+            "role": [user.role, role], "team_id": [user.team_id, team_id],
+        })
+    return get(db, user_id)
+
+
+def add_user(db, actor_id, data):
+    """An admin creates a user from a loaded UserIn (audited: role and team, never the password).
+
+    :raises Invalid: a bad role, team or password
+    :raises Conflict: the username is taken
+    """
+    _check_team(db, data["role"], data.get("team_id"))
+    with transaction(db):
+        user_id = create_user(
+            db, data["username"], data["password"], data["role"], data.get("team_id"),
+            data.get("display_name"), data.get("locale"),
+        )
+        audit.record(db, actor_id, "user.create", "user", user_id, {"role": data["role"], "team_id": data.get("team_id")})
+    return user_id
+
+
+def all_users(db):
+    """Every user with their team's name, for the admin's list (no password hashes)."""
+    return list(
+        db.query(
+            "SELECT u.id, u.username, u.display_name, u.role, u.team_id, u.locale, u.active, t.name AS team_name "
+            "FROM user u LEFT JOIN team t ON t.id = u.team_id ORDER BY u.active DESC, u.username"
+        )
+    )
+
+
+def all_teams(db):
+    """Every team with its settings and how many active users it has (admin's list)."""
+    return list(
+        db.query(
+            f"SELECT {', '.join('t.' + c.strip() for c in TEAM_COLUMNS.split(','))}, "
+            "(SELECT count(*) FROM user u WHERE u.team_id = t.id AND u.active = 1) AS members "
+            "FROM team t ORDER BY t.name"
+        )
+    )
+
+
+def user_id_by_username(db, username):
+    row = db.execute("SELECT id FROM user WHERE username = ?", [username]).fetchone()
+    return row[0] if row else None
 
 
 def team_members(db, team_id):
@@ -170,7 +278,8 @@ def create_user(db, username, password, role, team_id=None, display_name=None, l
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise Invalid(errors={"password": [f"Use at least {MIN_PASSWORD_LENGTH} characters."]})
     if by_username(db, username) is not None:
-        raise Conflict(f"The username {username!r} is taken.")
+        message = _("The username %(name)s is taken.", name=username)
+        raise Conflict(message, errors={"username": [message]})
     return db.table("user").insert(
         {
             "username": username,
@@ -217,7 +326,16 @@ def team_by_name(db, name):
 
 def create_team(db, name, municipality, locale="da", **settings):
     if team_by_name(db, name) is not None:
-        raise Conflict(f"A team called {name!r} exists.")
+        message = _("A team called %(name)s exists.", name=name)
+        raise Conflict(message, errors={"name": [message]})
     row = {"name": name, "municipality": municipality, "locale": locale, "created_at": clock.timestamp()}
     row.update({k: v for k, v in settings.items() if v is not None})
     return db.table("team").insert(row).last_pk
+
+
+def add_team(db, actor_id, data):
+    """An admin creates a team from a loaded TeamIn (audited). :raises Conflict: the name is taken"""
+    with transaction(db):
+        team_id = create_team(db, data["name"], data["municipality"], data["locale"])
+        audit.record(db, actor_id, "team.create", "team", team_id, {"locale": data["locale"]})
+    return team_id

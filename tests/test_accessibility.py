@@ -34,9 +34,10 @@ def test_every_main_page_has_no_axe_violations(demo_server, browser):
     for username, urls in (
         ("mads", ["/citizens", "/citizens?scope=team", f"/citizens/{ids['SIL-0001']}", f"/citizens/{ids['SIL-0001']}/meetings/new",
                   f"/citizens/{ids['SIL-0001']}/recusal", "/sparring", "/actions", "/app", "/app/meeting"]),
-        ("lea", ["/team", "/sparring", f"/citizens/{ids['SIL-0003']}", f"/citizens/{ids['SIL-0003']}/access-report", "/actions"]),
+        ("lea", ["/team", "/team/settings", "/sparring", f"/citizens/{ids['SIL-0003']}", f"/citizens/{ids['SIL-0003']}/access-report", "/actions"]),
         ("rita", ["/research", "/research/about"]),
-        ("adam", ["/admin/studies"]),
+        ("adam", ["/admin/studies", "/admin/users", "/admin/users/new", "/admin/users/1", "/admin/teams", "/admin/teams/1",
+                  "/admin/audit", "/admin/audit?username=nobody&case_ref=X"]),
         ("nils", ["/citizens"]),
     ):
         context = browser.new_context(viewport={"width": 360, "height": 640}, locale="da-DK")

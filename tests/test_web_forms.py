@@ -91,6 +91,22 @@ FORMS = {
     "study": Form("admin", "/admin/studies", {"name": "Troen 2", "teams": ["Team A"], "researchers": ["{researcher_name}"]},
                   {"name": BAD_TEXT + [""], "teams": ["No such team", "x" * 200], "researchers": ["nobody", "{worker_name}"]},
                   lists=("teams", "researchers")),
+    "user_new": Form("admin", "/admin/users/new",
+                     {"username": "nina", "display_name": "Nina", "role": "worker", "team_id": "{team_a}", "locale": "da",
+                      "password": "a-brand-new-password"},
+                     {"username": BAD_TEXT + ["", "Nina B", "{worker_name}"], "display_name": BAD_TEXT + [""],
+                      "role": ["boss", ""], "team_id": BAD_INT + ["", "999999"], "locale": ["xx"],
+                      "password": ["short", "", "x" * 300]}),
+    "user_role": Form("admin", "/admin/users/{worker_id}/role", {"role": "lead", "team_id": "{team_a}"},
+                      {"role": ["boss", ""], "team_id": BAD_INT + ["", "999999"]}),
+    "user_password": Form("admin", "/admin/users/{worker_id}/password", {"password": "a-brand-new-password"},
+                          {"password": ["short", "", "x" * 300]}),
+    "team_new": Form("admin", "/admin/teams", {"name": "Team Z", "municipality": "Aarhus", "locale": "da"},
+                     {"name": BAD_TEXT + ["", "Team A"], "municipality": BAD_TEXT + [""], "locale": ["xx", ""]}),
+    "team_settings": Form("lead", "/team/settings",
+                          {"gap_threshold": "4", "drop_threshold": "3", "stale_low_days": "90", "locale": "da", "phase_reveal": "3"},
+                          {"gap_threshold": BAD_INT + ["0", "11"], "drop_threshold": BAD_INT + ["0"],
+                           "stale_low_days": BAD_INT + ["0"], "locale": ["xx"], "phase_reveal": BAD_INT + ["0", "61"]}),
 }
 
 
@@ -117,7 +133,7 @@ def place(app, world, db, auth):
     ids = {"citizen": world["citizen"], "request": gap_request("Q-1"), "worker_id": world["worker"].id,
            "tomorrow": (clock.today() + timedelta(days=1)).isoformat(),
            "other_id": world["other"].id, "worker_name": world["worker"].username,
-           "researcher_name": world["researcher"].username}
+           "researcher_name": world["researcher"].username, "team_a": world["team_a"]}
     ids["session"], ids["case"] = session("S-1", 0)
     ids["rating_session"], ids["rating_case"] = session("S-2", 1)
     ids["late_session"], ids["late_case"] = session("S-3", 6)  # actions: revision and action forms shown

@@ -7,4 +7,5 @@ journal/web/forms.py) alike, so a rule holds whichever way the data arrives:
 - `core`: casework (auth, citizens, expectations, meetings, outcomes, recusals, teams, sync)
 - `sparring`: requests, sessions, ratings, revisions, actions
 - `exports`: research exports and studies
+- `admin`: users, teams and the audit-log filters of the admin screens
 """

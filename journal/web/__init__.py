@@ -21,7 +21,7 @@ def index():
     if current_user.is_authenticated and current_user.role == "researcher":
         return redirect(url_for("web.research"))
     if current_user.is_authenticated and current_user.role == "admin":
-        return redirect(url_for("web.admin_studies"))
+        return redirect(url_for("web.admin_users"))
     return render_template("index.html")
 
 
@@ -44,6 +44,6 @@ def healthz():
 
 
 def init_app(app):
-    from . import accessreport, auth, citizens, pwa, research, sparring, team  # noqa: F401  (attach their routes to bp)
+    from . import accessreport, admin, auth, citizens, pwa, research, sparring, team  # noqa: F401  (attach their routes to bp)
 
     app.register_blueprint(bp)

@@ -174,3 +174,26 @@ def _messages(value):
     if isinstance(value, list):
         return [str(v) for v in value]
     return [str(value)]
+
+
+def team_settings(schema, form, phases):
+    """Validate the team-settings form with the API's TeamPatch: the sparring time boxes come
+    as one field per phase (``phase_reflections`` …) and go in as the ``phase_minutes`` dict.
+
+    :returns: (data, errors) as `load`, errors of a time box under its own field name
+    """
+    body = form_body(schema, form)
+    minutes = {p: number(form.get(f"phase_{p}")) for p in phases if optional(form.get(f"phase_{p}")) is not None}
+    if minutes:
+        body["phase_minutes"] = minutes
+    try:
+        return schema.load(body), {}
+    except ValidationError as error:
+        messages = dict(error.messages)
+        nested = messages.pop("phase_minutes", None)
+        errors = flatten(messages)
+        for phase, problem in (nested or {}).items() if isinstance(nested, dict) else ():
+            errors[f"phase_{phase}"] = _messages(translate(problem))
+        if nested is not None and not isinstance(nested, dict):
+            errors["phase_minutes"] = _messages(translate(nested))
+        return None, errors
