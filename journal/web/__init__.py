@@ -45,5 +45,6 @@ def healthz():
 
 def init_app(app):
     from . import auth, citizens, pwa, research, sparring, team  # noqa: F401  (attach their routes to bp)
+    from . import cases  # noqa: F401  (create, edit, close a citizen; outcomes)
 
     app.register_blueprint(bp)
