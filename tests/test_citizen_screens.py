@@ -255,3 +255,44 @@ def test_the_new_screens_render_in_every_language(web, world):
             response = lead.get(url)
             assert response.status_code == 200
             assert f'<html lang="{locale}">' in text(response)
+
+
+@pytest.mark.browser
+def test_a_lead_creates_a_citizen_logs_a_meeting_records_an_outcome_and_closes_it_at_360_px(demo_server, phone):
+    from .test_browser import log_in, no_overflow
+
+    base, _ids = demo_server
+    log_in(phone, base, "lea")
+    phone.click("#new-citizen")
+    phone.wait_for_selector("#citizen-form")
+    no_overflow(phone)
+    phone.fill("#case_ref", "SIL-0900")
+    phone.fill("#birth_year", "1994")
+    phone.click("label[for=gender-female]")
+    phone.click("label[for=goal-education]")
+    phone.click("#citizen-form button.primary")
+    phone.wait_for_selector("h1:has-text('SIL-0900')")
+    no_overflow(phone)
+    phone.click("text=Registrér møde")
+    phone.wait_for_selector("#meeting-form")
+    phone.click("label[for=own_value-6]")
+    phone.click("#save")
+    phone.wait_for_selector("#result")
+    phone.click("#outcomes summary")
+    phone.click("label[for=outcome-education]")
+    phone.fill("#outcome-note", "Optaget på SOSU-uddannelsen")
+    phone.click("#outcome-form button[type=submit]")
+    phone.wait_for_selector("#outcomes li")
+    assert "Uddannelse" in phone.inner_text("#outcomes")
+    no_overflow(phone)
+    phone.click("#close-citizen")
+    phone.wait_for_selector("#close-form")
+    no_overflow(phone)
+    phone.click("label[for=reason-goal_reached]")
+    phone.click("#close-form button.primary")
+    phone.wait_for_selector("#closed-note")
+    assert "Kommet i job eller uddannelse" in phone.inner_text("#closed-note")
+    assert phone.is_visible("#reopen-citizen")
+    phone.goto(base + "/citizens?scope=team")
+    assert "SIL-0900" not in phone.inner_text("main")
+    assert phone.console_errors == []
