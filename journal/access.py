@@ -113,6 +113,32 @@ def citizen_for(db, user, citizen_id):
     return rows[0]
 
 
+#: Citizen fields a case owner may change; everything else is a lead's (docs/decisions.md
+#: "Citizen screens"): closing starts the retention clock and handing over moves the case.
+OWNER_FIELDS = frozenset({"case_ref", "display_name", "birth_year", "gender", "goal"})
+
+
+def may_edit_citizen(user, citizen):
+    """Details (name, birth year, gender, goal): the team's lead or the case owner."""
+    return user.role == "lead" or citizen["primary_worker_id"] == user.id
+
+
+def may_close_citizen(user):
+    """Closing and reopening a case is a lead's decision."""
+    return user.role == "lead"
+
+
+def check_citizen_change(user, citizen, fields):
+    """:raises Forbidden: *user* may not change these *fields* of *citizen* (already reached
+    through citizen_for, so team and recusal are checked)."""
+    fields = set(fields)
+    if fields - OWNER_FIELDS:
+        if user.role != "lead":
+            raise Forbidden()
+    elif fields and not may_edit_citizen(user, citizen):
+        raise Forbidden()
+
+
 def read_citizen(db, user, citizen_id, what):
     """The citizen row for a screen or response that shows its data, with the read audited.
 

@@ -16,6 +16,9 @@ from .users import CASE_ROLES
 GENDERS = ("female", "male", "other", "unknown")
 GOALS = ("job", "education")
 STATUSES = ("active", "closed")
+#: Why a case was closed: a code, kept in the audit event's detail (never free text there).
+#: The words describe what happened to the case, never the citizen.
+CLOSE_REASONS = ("goal_reached", "other_support", "moved", "citizen_wish", "other")
 FIELDS = ("case_ref", "display_name", "birth_year", "gender", "goal", "status", "primary_worker_id")
 
 
@@ -75,6 +78,7 @@ def update(db, user, citizen, data):
         if user.role != "lead":
             raise Forbidden(_("Only a team lead can hand a case to another case owner."))
         _check_primary_worker(db, citizen["team_id"], citizen["id"], changes["primary_worker_id"])
+    access.check_citizen_change(user, citizen, changes)
     if "case_ref" in data and data["case_ref"] is None:
         raise Invalid(errors={"case_ref": [_("Must not be blank.")]})
     if not changes:
@@ -95,6 +99,54 @@ def update(db, user, citizen, data):
     except sqlite3.IntegrityError as error:
         raise _case_ref_taken(error) from None
     return get(db, citizen["id"])
+
+
+def _closing_stamp(closed_on):
+    """closed_at for a case closed on *closed_on*: now if that is today, else midday of that
+    day (10:00 UTC is 11 or 12 in Copenhagen), so its local date is the date given."""
+    if closed_on >= clock.today():
+        return clock.timestamp()
+    return f"{closed_on.isoformat()}T10:00:00Z"
+
+
+def close(db, user, citizen, data):
+    """Close the case on a date (not in the future) for a reason (a code of CLOSE_REASONS).
+
+    The reason goes in the audit event as a code: the citizen table has no column for it and
+    the audit log holds no free text. :raises Invalid: the case is closed already
+    """
+    access.check_citizen_change(user, citizen, {"status"})
+    if citizen["status"] == "closed":
+        raise Invalid(_("The case is closed already."))
+    now = clock.timestamp()
+    with transaction(db):
+        db.table("citizen").update(
+            citizen["id"], {"status": "closed", "closed_at": _closing_stamp(data["closed_on"]), "updated_at": now}
+        )
+        audit.record(
+            db, user.id, "citizen.close", "citizen", citizen["id"],
+            {"reason": data["reason"], "closed_on": data["closed_on"].isoformat()},
+        )
+    return get(db, citizen["id"])
+
+
+def reopen(db, user, citizen):
+    """Make a closed case active again (it is back on the lists; retention no longer applies)."""
+    access.check_citizen_change(user, citizen, {"status"})
+    if citizen["status"] != "closed":
+        raise Invalid(_("The case is not closed."))
+    with transaction(db):
+        db.table("citizen").update(citizen["id"], {"status": "active", "closed_at": None, "updated_at": clock.timestamp()})
+        audit.record(db, user.id, "citizen.reopen", "citizen", citizen["id"])
+    return get(db, citizen["id"])
+
+
+def closing_reason(db, citizen):
+    """The reason code the case was last closed with, or None (open, or closed by the API)."""
+    if citizen["status"] != "closed":
+        return None
+    events = audit.events(db, action="citizen.close", object_type="citizen", object_id=citizen["id"], limit=1)
+    return events[0]["detail"].get("reason") if events and events[0]["detail"] else None
 
 
 def last_sparring_on(entries):

@@ -45,6 +45,7 @@ def init_app(app):
     )
     app.jinja_env.filters["source_name"] = source_name
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.filters["month"] = month
     app.jinja_env.filters["decimal"] = decimal
     app.jinja_env.filters["percent"] = percent
@@ -55,6 +56,13 @@ def day(value, style="medium"):
     if not value:
         return ""
     return format_date(clock.as_date(value), style)
+
+
+def local_day(stamp, style="medium"):
+    """A stored UTC timestamp as the local (Copenhagen) day in the user's language."""
+    if not stamp:
+        return ""
+    return format_date(clock.local_date(stamp), style)
 
 
 def decimal(value, digits=2):

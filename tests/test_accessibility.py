@@ -34,7 +34,9 @@ def test_every_main_page_has_no_axe_violations(demo_server, browser):
     for username, urls in (
         ("mads", ["/citizens", "/citizens?scope=team", f"/citizens/{ids['SIL-0001']}", f"/citizens/{ids['SIL-0001']}/meetings/new",
                   f"/citizens/{ids['SIL-0001']}/recusal", "/sparring", "/actions", "/app", "/app/meeting"]),
-        ("lea", ["/team", "/team/settings", "/sparring", f"/citizens/{ids['SIL-0003']}", f"/citizens/{ids['SIL-0003']}/access-report", "/actions"]),
+        ("lea", ["/team", "/team/settings", "/sparring", f"/citizens/{ids['SIL-0003']}", f"/citizens/{ids['SIL-0003']}/access-report",
+                 "/actions", "/citizens/new", f"/citizens/{ids['SIL-0003']}/edit", f"/citizens/{ids['SIL-0003']}/close",
+                 f"/citizens/{ids['SIL-0010']}"]),  # with the recusal history
         ("rita", ["/research", "/research/about"]),
         ("adam", ["/admin/studies", "/admin/users", "/admin/users/new", "/admin/users/1", "/admin/teams", "/admin/teams/1",
                   "/admin/audit", "/admin/audit?username=nobody&case_ref=X"]),
@@ -71,6 +73,20 @@ def test_a_refused_form_and_a_revealed_round_have_no_axe_violations(demo_server,
         page.click("#sparring button[type=submit]")
         page.wait_for_selector(".field-error")
         found += [f"refused question: {p}" for p in violations(page)]
+        # a refused new citizen and a refused outcome (case ref taken; a date in the future)
+        page.goto(base + "/citizens/new")
+        page.fill("#case_ref", "SIL-0001")
+        page.click("#citizen-form button.primary")
+        page.wait_for_selector(".field-error")
+        found += [f"refused new citizen: {p}" for p in violations(page)]
+        page.goto(base + f"/citizens/{ids['SIL-0003']}")
+        page.click("#outcomes summary")
+        page.click("label[for=outcome-job]")
+        page.evaluate("document.getElementById('outcome-observed_on').removeAttribute('max')")
+        page.fill("#outcome-observed_on", "2999-01-01")
+        page.click("#outcome-form button[type=submit]")
+        page.wait_for_selector("#outcome-observed_on-error")
+        found += [f"refused outcome: {p}" for p in violations(page)]
         # a session run to the reveal
         page.goto(base + "/sparring")
         page.locator("#queue input[name=request_ids]").first.check()

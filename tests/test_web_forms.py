@@ -88,6 +88,19 @@ FORMS = {
                         {"done": BAD_BOOL, "next": ["x" * 3000]}),
     "export": Form("researcher", "/research/exports", {"study": "Troen", "k": "5"},
                    {"study": BAD_TEXT + ["", "No such study"], "k": BAD_INT + ["1", "51"], "free_text": BAD_BOOL}),
+    "new_citizen": Form("worker", "/citizens/new",
+                        {"case_ref": "N-1", "display_name": "Nina", "birth_year": "1990", "gender": "female", "goal": "job"},
+                        {"case_ref": BAD_TEXT + [""], "display_name": BAD_TEXT, "birth_year": BAD_INT + ["1899", "3000"],
+                         "gender": ["robot"], "goal": ["pension", ""]}),  # a blank gender is "not stated"
+    "edit_citizen": Form("worker", "/citizens/{citizen}/edit",
+                         {"display_name": "Anna A.", "birth_year": "1991", "gender": "female", "goal": "education"},
+                         {"display_name": BAD_TEXT, "birth_year": BAD_INT + ["1899", "3000"], "gender": ["robot", ""],
+                          "goal": ["pension", ""]}),
+    "close_citizen": Form("lead", "/citizens/{citizen}/close", {"reason": "moved", "closed_on": clock.today().isoformat()},
+                          {"reason": ["bored", ""], "closed_on": BAD_DATE + [""]}),
+    "outcome": Form("worker", "/citizens/{citizen}/outcomes",
+                    {"id": u(), "kind": "job", "observed_on": clock.today().isoformat(), "note": "Started Monday"},
+                    {"id": BAD_UUID, "kind": ["pension", ""], "observed_on": BAD_DATE + [""], "note": BAD_TEXT}),
     "study": Form("admin", "/admin/studies", {"name": "Troen 2", "teams": ["Team A"], "researchers": ["{researcher_name}"]},
                   {"name": BAD_TEXT + [""], "teams": ["No such team", "x" * 200], "researchers": ["nobody", "{worker_name}"]},
                   lists=("teams", "researchers")),
@@ -203,7 +216,8 @@ def test_bad_values_in_every_field_are_refused_and_store_nothing(name, app, worl
 
 @pytest.mark.parametrize("name, key", [
     ("recusal", "reason"), ("sparring_question", "question"), ("dismiss", "reason"), ("notes", "present"),
-    ("action", "text"), ("study", "name"), ("meeting", "note"),
+    ("action", "text"), ("study", "name"), ("meeting", "note"), ("new_citizen", "case_ref"),
+    ("edit_citizen", "display_name"), ("outcome", "note"),
 ])
 def test_a_national_id_gets_the_apis_message_next_to_the_field(name, key, app, world, db, place):
     form = FORMS[name]

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from .. import clock
-from ..citizens import GENDERS, GOALS, STATUSES
+from ..citizens import CLOSE_REASONS, GENDERS, GOALS, STATUSES
 from ..meetings import MODES
 from ..outcomes import KINDS as OUTCOMES
 from ..config import LANGUAGES, LIMITS
@@ -107,6 +107,23 @@ class CitizenPatch(CitizenIn):
     case_ref = Text(LIMITS["case_ref"])
     goal = fields.String(validate=one_of(GOALS))
     status = fields.String(validate=one_of(STATUSES))
+
+
+class CitizenEditIn(In):
+    """The citizen's details on the web's edit form (lead or case owner); the same fields
+    and checks as CitizenPatch. Blank optional fields clear the value."""
+
+    display_name = Text(LIMITS["display_name"])
+    birth_year = StrictInteger(allow_none=True, validate=_birth_year)
+    gender = fields.String(required=True, validate=one_of(GENDERS))
+    goal = fields.String(required=True, validate=one_of(GOALS))
+
+
+class CitizenCloseIn(In):
+    """Closing a case (leads): why, as a code, and on which day (not in the future)."""
+
+    reason = fields.String(required=True, validate=one_of(CLOSE_REASONS))
+    closed_on = IsoDate(required=True, validate=past_date)
 
 
 class ViewOut(Schema):

@@ -44,6 +44,6 @@ def healthz():
 
 
 def init_app(app):
-    from . import accessreport, admin, auth, citizens, pwa, research, sparring, team  # noqa: F401  (attach their routes to bp)
+    from . import accessreport, admin, auth, cases, citizens, pwa, research, sparring, team  # noqa: F401  (attach their routes to bp)
 
     app.register_blueprint(bp)

@@ -7,8 +7,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from .. import casefile, casework, charts, citizens, clock, expectations, recusals, users
-from ..access import allow, citizen_for, read_citizen, record_citizen_read
+from .. import casefile, casework, charts, citizens, clock, expectations, outcomes, recusals, users
+from ..access import allow, citizen_for, may_close_citizen, may_edit_citizen, read_citizen, record_citizen_read
 from ..clashes import describe, view_name, worker_name
 from ..errors import Invalid, NotFound
 from ..db import get_db
@@ -91,17 +91,29 @@ def _citizen_page(citizen, errors=None, form=None):
         errors=errors or {},
         form=form or {},
         members=users.team_members(db, citizen["team_id"]) if current_user.role == "lead" else [],
-        recusals=_active_recusals(db, citizen) if current_user.role == "lead" else [],
+        recusals=_recusal_history(db, citizen) if current_user.role == "lead" else [],
+        can_edit=may_edit_citizen(current_user, citizen),
+        can_close=may_close_citizen(current_user),
+        closing_reason=citizens.closing_reason(db, citizen),
+        outcome_kinds=outcomes.KINDS,
+        outcome_id=str(uuid.uuid4()),
+        today=clock.today().isoformat(),
     )
     return (html, 422) if errors else html
 
 
-def _active_recusals(db, citizen):
-    """The recusals a lead may lift, with the recused worker's name (team only)."""
+def _recusal_history(db, citizen):
+    """Every recusal on the citizen, lifted ones too, newest first, with the names of who was
+    recused, who declared it and who lifted it (as the team knows them; leads only)."""
     names = users.display_names(db, citizen["team_id"])
+    unknown = _("someone no longer in the team")
+
+    def name(user_id):
+        return names.get(user_id, unknown) if user_id is not None else None
+
     return [
-        dict(r, name=names.get(r["user_id"], "?"))
-        for r in recusals.for_citizen(db, citizen["id"]) if not r["lifted_at"]
+        dict(r, name=name(r["user_id"]), declared_by_name=name(r["declared_by"]), lifted_by_name=name(r["lifted_by"]))
+        for r in reversed(recusals.for_citizen(db, citizen["id"]))
     ]
 
 
