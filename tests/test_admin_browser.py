@@ -25,7 +25,7 @@ def test_the_admin_creates_a_team_and_a_lead_who_logs_in(demo_server, browser):
         page.click("#team-form button.primary")
         page.wait_for_selector("#teams-table >> text=Jobteam Nord")
         no_overflow(page)
-        shot(page, "admin-teams")
+        shot(page, "14-admin-teams")
 
         page.click("nav a[href='/admin/users']")
         page.click("#new-user")
@@ -39,13 +39,13 @@ def test_the_admin_creates_a_team_and_a_lead_who_logs_in(demo_server, browser):
         page.wait_for_selector("#user-summary")
         assert "Teamleder" in page.inner_text("#user-summary")
         no_overflow(page)
-        shot(page, "admin-user")
+        shot(page, "15-admin-user")
 
         page.click("nav a[href='/admin/audit']")
         page.wait_for_selector("#audit-table")
         assert "user.create" in page.inner_text("#audit-table")
         no_overflow(page)
-        shot(page, "admin-audit")
+        shot(page, "16-admin-audit")
     finally:
         context.close()
 

@@ -9,7 +9,7 @@ import pytest
 from journal import clock, retention
 from journal.db import connect
 
-from .test_browser import log_in, no_overflow
+from .test_browser import log_in, no_overflow, shot
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +46,7 @@ def test_from_a_new_team_to_a_deleted_case(app, demo_server, browser, monkeypatc
     lead.goto(base + "/citizens")
     lead.click("#new-citizen")
     lead.fill("#case_ref", "NORD-0001")
+    shot(lead, "17-new-citizen")
     lead.fill("#birth_year", "1996")
     lead.click("label[for=gender-male]")
     lead.click("label[for=goal-job]")
@@ -70,10 +71,12 @@ def test_from_a_new_team_to_a_deleted_case(app, demo_server, browser, monkeypatc
     assert "Jobteam Nord" in report  # workers are named by role and team …
     assert "Nora" not in report and "nora" not in report  # … never by name
     no_overflow(lead)
+    shot(lead, "18-access-report")
 
     lead.goto(citizen_url)
     lead.click("#close-citizen")
     lead.click("label[for=reason-goal_reached]")
+    shot(lead, "19-close-case")
     lead.click("#close-form button.primary")
     lead.wait_for_selector("#closed-note")
     lead.context.close()
