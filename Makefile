@@ -7,16 +7,18 @@ PORT ?= 5000
 
 .PHONY: run test install install-test translations messages screenshots clean
 
+# pip -qq: errors still show; warnings about a machine's own pip configuration (an extra
+# index folder without a package) are not the project's and would read as failures.
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install -qq --upgrade pip
 
 $(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install -qq -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install -qq -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed translations
