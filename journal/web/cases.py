@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import access, casework, citizens, clock, users
-from ..access import allow, record_citizen_read
+from ..access import allow
 from ..db import get_db
 from ..errors import Conflict, Forbidden, Invalid
 from ..schemas.core import CitizenCloseIn, CitizenEditIn, CitizenIn, OutcomeIn
 from ..users import CASE_ROLES
 from . import bp
-from .citizens import _citizen, _citizen_page, _read
+from .citizens import _citizen, _read, submit_on_citizen_page
 from .forms import domain_errors, load
 
 #: The details form's fields; a blank optional one clears the stored value.
@@ -117,16 +117,8 @@ def reopen_citizen(citizen_id):
 @allow(*CASE_ROLES)
 def record_outcome(citizen_id):
     """What happened: job, flex job, education, none or other, and when (not in the future)."""
-    db = get_db()
     citizen = _citizen(citizen_id)
-    data, errors = load(OutcomeIn(), request.form)
-    if not errors:
-        try:
-            casework.record_outcome(db, current_user, citizen, data)
-        except Conflict as error:
-            errors = {"_schema": [str(error.message)]}
-    if errors:
-        record_citizen_read(db, current_user, citizen_id, "page")
-        return _citizen_page(citizen, errors, request.form)
-    flash(_("The outcome is recorded."))
-    return redirect(url_for("web.citizen_page", citizen_id=citizen_id) + "#outcomes")
+    return submit_on_citizen_page(
+        citizen, OutcomeIn(), lambda data: casework.record_outcome(get_db(), current_user, citizen, data),
+        _("The outcome is recorded."), anchor="#outcomes",
+    )

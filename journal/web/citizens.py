@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from .. import casefile, casework, charts, citizens, clock, expectations, outcomes, recusals, users
 from ..access import allow, citizen_for, may_close_citizen, may_edit_citizen, read_citizen, record_citizen_read
 from ..clashes import describe, view_name, worker_name
-from ..errors import Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound
 from ..db import get_db
 from ..schemas.core import MODES, CaseOwnerIn, CitizenListPageIn, MeetingIn, RecusalIn, RecusalLiftIn
 from ..sessions import fresh_required
@@ -56,6 +56,23 @@ def citizens_list():
 def citizen_page(citizen_id):
     """Expectations over time, current views with gaps, meetings, prompts and actions."""
     return _citizen_page(_read(citizen_id, "page"))
+
+
+def submit_on_citizen_page(citizen, schema, act, done, anchor=""):
+    """A small form on the citizen page: *schema* loads it, *act(data)* stores it. A refusal
+    shows the page again with the errors next to the fields (422; the read is audited, as the
+    page is shown); success redirects to the page with the flash *done*."""
+    data, errors = load(schema, request.form)
+    if not errors:
+        try:
+            act(data)
+        except (Invalid, Conflict) as error:
+            errors = domain_errors(error)
+    if errors:
+        record_citizen_read(get_db(), current_user, citizen["id"], "page")
+        return _citizen_page(citizen, errors, request.form)
+    flash(done)
+    return redirect(url_for("web.citizen_page", citizen_id=citizen["id"]) + anchor)
 
 
 def _citizen_page(citizen, errors=None, form=None):
@@ -194,19 +211,11 @@ def _posted_rows(form):
 @allow("lead")
 def reassign_owner(citizen_id):
     """A lead hands the case to another case owner."""
-    db = get_db()
     citizen = _citizen(citizen_id)
-    data, errors = load(CaseOwnerIn(), request.form)
-    if not errors:
-        try:
-            citizens.update(db, current_user, citizen, data)
-        except Invalid as error:
-            errors = domain_errors(error)
-    if errors:
-        record_citizen_read(db, current_user, citizen_id, "page")
-        return _citizen_page(citizen, errors, request.form)
-    flash(_("The case has a new case owner."))
-    return redirect(url_for("web.citizen_page", citizen_id=citizen_id))
+    return submit_on_citizen_page(
+        citizen, CaseOwnerIn(), lambda data: citizens.update(get_db(), current_user, citizen, data),
+        _("The case has a new case owner."),
+    )
 
 
 @bp.route("/citizens/<int:citizen_id>/recusal", methods=["GET", "POST"])
