@@ -7,7 +7,9 @@ blocks the others, and resending is always safe: records carry client UUIDs (see
 journal/idempotency.py), so a second copy is a `duplicate`, not a second record.
 
 Access is decided now, at sync time, not when the item was captured: an item for a citizen
-the user may no longer see (another team, a recusal declared since) is `forbidden`.
+the user may not see (another team, a recusal declared since) is `not_found`, exactly the
+answer for a citizen that does not exist, as the REST routes give 404 for both: a worker
+cannot count other teams' or recused citizens through the outbox.
 """
 from marshmallow import ValidationError
 
@@ -44,9 +46,8 @@ def _citizen_or_status(db, user, citizen_id):
         return access.citizen_for(db, user, citizen_id), None
     except Forbidden:
         return None, "forbidden"
-    except NotFound:
-        exists = db.execute("SELECT 1 FROM citizen WHERE id = ?", [citizen_id]).fetchone()
-        return None, "forbidden" if exists else "not_found"
+    except NotFound:  # no such citizen, another team's, or recused: one answer for all three
+        return None, "not_found"
 
 
 def _own_recusal_resent(db, user, item):

@@ -121,3 +121,15 @@ def test_security_headers(client):
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("secure", [True, False])
+def test_hsts_is_sent_exactly_when_cookies_are_secure(app, secure):
+    """Secure cookies mean TLS in front: browsers are told to keep to https for a year.
+    `make run` (JOURNAL_COOKIE_SECURE=0, plain http on localhost) must not pin localhost."""
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    response = app.test_client().get("/healthz")
+    if secure:
+        assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    else:
+        assert "Strict-Transport-Security" not in response.headers

@@ -104,7 +104,7 @@ def test_mixed_batch_is_applied_in_order_with_one_result_per_item(auth, world, d
 
     assert statuses(results) == [
         "created", "created", "created", "created",
-        "duplicate", "conflict", "invalid", "forbidden", "not_found",
+        "duplicate", "conflict", "invalid", "not_found", "not_found",
     ]
     # created: the id and the stored record
     assert results[0]["id"] == meeting["data"]["id"] == results[0]["record"]["id"]
@@ -130,7 +130,7 @@ def test_mixed_batch_is_applied_in_order_with_one_result_per_item(auth, world, d
     assert "record" not in results[5]
     # invalid: field errors for that item
     assert set(results[6]["errors"]) == {"mode"}
-    # forbidden / not_found carry no record
+    # another team's citizen and one that does not exist get the same answer, with no record
     assert set(results[7]) == {"index", "status"}
     assert set(results[8]) == {"index", "status"}
 
@@ -357,29 +357,33 @@ def test_after_the_session_ended_the_outbox_gets_401_and_nothing_is_applied(auth
 # --- 6. access is decided at sync time ----------------------------------------------------
 
 
-def test_a_batch_for_a_team_a_citizen_sent_by_a_team_b_worker_is_forbidden(auth, world, db):
+def test_a_batch_for_a_team_a_citizen_sent_by_a_team_b_worker_is_not_found(auth, world, db):
+    """Exactly the answer for a citizen that does not exist: the outbox must not tell a
+    worker which ids belong to other teams (issue 13)."""
     items = one_of_each(world["citizen"])
     results = sync(auth("other"), items)
-    assert statuses(results) == ["forbidden"] * 4
+    assert statuses(results) == ["not_found"] * 4
+    missing = sync(auth("other"), one_of_each(987654))
+    assert [sorted(r) for r in results] == [sorted(r) for r in missing]
     for result in results:
         assert "record" not in result and "id" not in result
     assert counts(db) == NOTHING
 
 
-def test_a_worker_recused_after_capturing_is_forbidden_at_sync_time(auth, world, db):
+def test_a_worker_recused_after_capturing_gets_not_found_at_sync_time(auth, world, db):
     s = auth("worker")
     captured = [meeting_item(world["citizen"]), expectation_item(world["citizen"]), outcome_item(world["citizen"])]
     factories.recuse(db, world["citizen"], world["worker"].id, declared_by=world["lead"].id)
     results = sync(s, captured)
-    assert statuses(results) == ["forbidden"] * 3
+    assert statuses(results) == ["not_found"] * 3
     assert counts(db) == {"meeting": 0, "expectation": 0, "outcome": 0, "recusal": 1}
 
 
-def test_items_after_my_own_recusal_in_the_same_batch_are_forbidden(auth, world, db):
+def test_items_after_my_own_recusal_in_the_same_batch_are_not_found(auth, world, db):
     s = auth("worker")
     cid = world["citizen"]
     results = sync(s, [expectation_item(cid), recusal_item(cid, reason="Old friend"), expectation_item(cid)])
-    assert statuses(results) == ["created", "created", "forbidden"]
+    assert statuses(results) == ["created", "created", "not_found"]
     assert counts(db) == {"meeting": 0, "expectation": 1, "outcome": 0, "recusal": 1}
 
 
