@@ -9,6 +9,27 @@ pytestmark = pytest.mark.browser
 LEAD_PASSWORD = "lead-start-password"
 
 
+def add_team(page, name, municipality, locale="da"):
+    """As the logged-in admin: create a team and wait for it in the list."""
+    page.click("nav a[href='/admin/teams']")
+    page.fill("#name", name)
+    page.fill("#municipality", municipality)
+    page.select_option("#locale", locale)
+    page.click("#team-form button.primary")
+    page.wait_for_selector(f"#teams-table >> text={name}")
+
+
+def fill_new_user(page, username, display_name, role, team, password):
+    """As the logged-in admin: open the new-user form and fill it in (not yet sent)."""
+    page.click("nav a[href='/admin/users']")
+    page.click("#new-user")
+    page.fill("#username", username)
+    page.fill("#display_name", display_name)
+    page.select_option("#role", role)
+    page.select_option("#team_id", label=team)
+    page.fill("#password", password)
+
+
 def test_the_admin_creates_a_team_and_a_lead_who_logs_in(demo_server, browser):
     base, _ = demo_server
     context = browser.new_context(viewport={"width": 360, "height": 640}, locale="da-DK")
@@ -18,22 +39,11 @@ def test_the_admin_creates_a_team_and_a_lead_who_logs_in(demo_server, browser):
         assert "/admin/users" in page.url  # an admin starts at the users
         no_overflow(page)
 
-        page.click("nav a[href='/admin/teams']")
-        page.fill("#name", "Jobteam Nord")
-        page.fill("#municipality", "Aalborg")
-        page.select_option("#locale", "da")
-        page.click("#team-form button.primary")
-        page.wait_for_selector("#teams-table >> text=Jobteam Nord")
+        add_team(page, "Jobteam Nord", "Aalborg")
         no_overflow(page)
         shot(page, "14-admin-teams")
 
-        page.click("nav a[href='/admin/users']")
-        page.click("#new-user")
-        page.fill("#username", "nora")
-        page.fill("#display_name", "Nora Nord")
-        page.select_option("#role", "lead")
-        page.select_option("#team_id", label="Jobteam Nord")
-        page.fill("#password", LEAD_PASSWORD)
+        fill_new_user(page, "nora", "Nora Nord", "lead", "Jobteam Nord", LEAD_PASSWORD)
         no_overflow(page)
         page.click("#user-form button.primary")
         page.wait_for_selector("#user-summary")

@@ -9,6 +9,7 @@ import pytest
 from journal import clock, retention
 from journal.db import connect
 
+from .test_admin_browser import add_team, fill_new_user
 from .test_browser import log_in, no_overflow, shot
 
 pytestmark = pytest.mark.browser
@@ -20,19 +21,8 @@ def test_from_a_new_team_to_a_deleted_case(app, demo_server, browser, monkeypatc
     base, _ = demo_server
     admin = browser.new_context(viewport={"width": 360, "height": 640}, locale="da-DK").new_page()
     log_in(admin, base, "adam")
-    admin.click("nav a[href='/admin/teams']")
-    admin.fill("#name", "Jobteam Nord")
-    admin.fill("#municipality", "Aalborg")
-    admin.select_option("#locale", "da")
-    admin.click("#team-form button.primary")
-    admin.wait_for_selector("#teams-table >> text=Jobteam Nord")
-    admin.click("nav a[href='/admin/users']")
-    admin.click("#new-user")
-    admin.fill("#username", "nora")
-    admin.fill("#display_name", "Nora Nordahl")
-    admin.select_option("#role", "lead")
-    admin.select_option("#team_id", label="Jobteam Nord")
-    admin.fill("#password", PASSWORD)
+    add_team(admin, "Jobteam Nord", "Aalborg")
+    fill_new_user(admin, "nora", "Nora Nordahl", "lead", "Jobteam Nord", PASSWORD)
     admin.click("#user-form button.primary")
     admin.wait_for_selector("#user-summary")
     admin.context.close()
