@@ -1,12 +1,5 @@
 """Against a real gunicorn with two worker processes: concurrency the test client cannot show."""
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,20 +8,15 @@ from journal import studies
 from journal.db import connect, migrate
 
 from . import factories
+from .servers import count, fire_concurrently, gunicorn, logged_in
 
 pytestmark = pytest.mark.server
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
-    """gunicorn -w 2 'journal:create_app()' on a fresh database with a team, a worker, a citizen,
-    and a study of the team with a researcher (rita)."""
+    """gunicorn (the production config: 2 threaded workers) on a fresh database with a team,
+    a worker, a citizen, and a study of the team with a researcher (rita)."""
     database = tmp_path / "journal.db"
     db = connect(database)
     migrate(db)
@@ -38,73 +26,8 @@ def server(tmp_path):
     factories.make_user(db, "researcher", None, "rita")
     studies.upsert(db, None, "Pilot", ["Team S"], ["rita"], min_k=2)
     db.close()
-    port = free_port()
-    env = dict(
-        os.environ,
-        JOURNAL_DATABASE=str(database),
-        JOURNAL_SECRET_KEY="server-test-secret",
-        JOURNAL_COOKIE_SECURE="0",
-        JOURNAL_INSTANCE_PATH=str(tmp_path),
-    )
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    process = subprocess.Popen(
-        [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "journal:create_app()"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except requests.RequestException:  # not listening yet, or still booting
-            time.sleep(0.2)
-    else:
-        process.kill()
-        process.wait()
-        raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
-    yield {"base": base, "database": database, "citizen": citizen, "instance": tmp_path}
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    process.stderr.close()
-
-
-def count(database, sql, params=()):
-    db = connect(database)
-    try:
-        return db.execute(sql, params).fetchone()[0]
-    finally:
-        db.close()
-
-
-def logged_in(base, username="sam"):
-    session = requests.Session()
-    response = session.post(base + "/api/v1/auth/login", json={"username": username, "password": factories.PASSWORD})
-    response.raise_for_status()
-    session.headers["X-CSRFToken"] = response.json()["csrf_token"]
-    return session
-
-
-def fire_concurrently(requests_to_send):
-    barrier = threading.Barrier(len(requests_to_send))
-    results = [None] * len(requests_to_send)
-
-    def run(index, call):
-        barrier.wait()
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(requests_to_send)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+    with gunicorn(database, tmp_path) as (base, _process):
+        yield {"base": base, "database": database, "citizen": citizen, "instance": tmp_path}
 
 
 def test_five_identical_meetings_at_once_store_exactly_one(server):
