@@ -1,7 +1,9 @@
 """Citizens: create, change, and the summaries lists and overviews show.
 
 A citizen belongs to one team. The case reference is the team's own short reference and is
-unique within the team; national ID numbers are refused by the schema before this runs.
+unique within the team in every spelling (its key, journal/identifiers.py); national ID
+numbers and characters outside the case-reference set are refused by the schema before this
+runs.
 """
 import sqlite3
 
@@ -11,6 +13,7 @@ from . import access, audit, clock, expectations, users
 from .clashes import describe, summarise
 from .db import transaction
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .identifiers import unique_ref_key
 from .users import CASE_ROLES
 
 GENDERS = ("female", "male", "other", "unknown")
@@ -32,10 +35,17 @@ def _check_primary_worker(db, team_id, citizen_id, user_id):
 
 
 def _case_ref_taken(error):
-    """The Conflict for a case ref already used in the team; any other IntegrityError is a bug."""
-    if "citizen.team_id, citizen.case_ref" not in str(error):
+    """The Conflict for a case ref already used in the team, in this or a look-alike spelling
+    (the key of journal/identifiers.py); any other IntegrityError is a bug."""
+    if "citizen.team_id, citizen.case_ref" not in str(error) and "citizen.team_id, citizen.ref_key" not in str(error):
         raise error
-    return Conflict(_("This case reference is already used in your team."), code="case_ref_taken")
+    return Conflict(
+        _(
+            "This case reference, or one that looks the same (only capital letters, separators, O and 0 "
+            "or I and 1 differ), is already used in your team."
+        ),
+        code="case_ref_taken",
+    )
 
 
 def get(db, citizen_id):
@@ -50,6 +60,7 @@ def create(db, user, data):
     row = {
         "team_id": user.team_id,
         "case_ref": data["case_ref"],
+        "ref_key": unique_ref_key(data["case_ref"]),
         "display_name": data.get("display_name"),
         "birth_year": data.get("birth_year"),
         "gender": data.get("gender") or "unknown",
@@ -85,6 +96,8 @@ def update(db, user, citizen, data):
         return citizen
     now = clock.timestamp()
     changes["updated_at"] = now
+    if "case_ref" in changes:
+        changes["ref_key"] = unique_ref_key(changes["case_ref"])
     if changes.get("status") == "closed":
         changes["closed_at"] = now
     elif changes.get("status") == "active":

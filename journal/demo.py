@@ -40,6 +40,7 @@ from . import audit, clock, recusals, users
 from .db import transaction
 from .expectations import CONFIDENCES
 from .idempotency import content_hash
+from .identifiers import unique_ref_key
 from .meetings import MODES
 from .sparring import requests
 
@@ -372,6 +373,7 @@ class _Loader:
             {
                 "team_id": team["id"],
                 "case_ref": profile.case_ref,
+                "ref_key": unique_ref_key(profile.case_ref),
                 "display_name": profile.name,
                 "birth_year": profile.born,
                 "gender": profile.gender,

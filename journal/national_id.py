@@ -8,40 +8,49 @@ day (day+60 for Swedish samordningsnummer) followed by four digits, with or with
 separator, and not inside a longer run of digits.
 """
 import re
-import unicodedata
 from datetime import date
 
+from .identifiers import FORMAT_CHARACTERS, normalise  # noqa: F401  (re-exported: one normaliser)
+
+# The patterns read normalised text (journal/identifiers.py): every dash is "-", every slash
+# "/", every space " ", and invisible characters are gone.
+#
 # A separator between the date and the serial, as people type it: hyphen, plus (Swedish
-# 100+), any dash an editor's autocorrect makes, slash, underscore, dot, doubled ("--"), or
-# spaces ("010190  1234", "010190 - 1234"). Full-width forms and zero-width characters are
-# gone after normalise().
-_SEP = r"(?:[\s\-+_/.\u2010-\u2015\u2212]{1,3})?"
-# ddmmyy-xxxx (CPR) or yymmdd-xxxx (SE short form); 10 digits in all.
-_TEN = re.compile(rf"(?<!\d)(\d{{2}})(\d{{2}})(\d{{2}}){_SEP}(\d{{4}})(?![\d])")
-# The same with day, month and year separated too ("01.01.90-1234"): then the serial must
-# follow a dash or slash, so that a date and a time ("24.11.26 1030") is not taken for one.
-_DOTTED = re.compile(
-    r"(?<![\d.\-/])(\d{2})([.\-/])(\d{2})\2(\d{2})\s?[\-/\u2010-\u2015\u2212]{1,2}\s?(\d{4})(?![\d])"
+# 100+), slash, underscore, dot, doubled ("--"), or spaces ("010190  1234", "010190 - 1234").
+_SEP = r"(?:[\s\-+_/.]{1,3})?"
+_TWO = r"(\d{2})"
+_YEAR = r"((?:18|19|20)\d{2})"
+# After a date written with separators the serial follows a dash, slash or plus, so that a
+# date and a time ("24.11.26 1030", "2026-03-14 1030") is not taken for a number; after a
+# date spaced out ("01 01 90 1234") a space will do.
+_AFTER_PUNCT = r"\s?[\-/+]{1,2}\s?"
+_AFTER_SPACE = r"(?: {1,2}|\s?[\-/+]{1,2}\s?)"
+
+
+def _compact(first, second, third):
+    """The date's digits run together, an optional separator, four digits: "010190-1234"."""
+    return re.compile(rf"(?<!\d){first}{second}{third}{_SEP}(\d{{4}})(?!\d)")
+
+
+def _separated(first, third):
+    """The date's parts separated by one and the same ".", "-" or "/" ("01.01.90-1234",
+    "1990-01-01-1234"), or by spaces ("01 01 90 1234"), then the serial."""
+    return (
+        re.compile(rf"(?<![\d.\-/]){first}([.\-/]){_TWO}\2{third}{_AFTER_PUNCT}(\d{{4}})(?!\d)"),
+        re.compile(rf"(?<![\d.\-/]){first}( {{1,2}}){_TWO}\2{third}{_AFTER_SPACE}(\d{{4}})(?!\d)"),
+    )
+
+
+# (pattern, how its date reads), longest forms first: a span found once is not found again.
+# "ymd": yyyymmdd (Swedish long form); "dmy": ddmmyyyy (a CPR typed with the whole year);
+# "short": ddmmyy (CPR) or yymmdd (Swedish short form).
+_PATTERNS = (
+    [(_compact(_YEAR, _TWO, _TWO), "ymd"), (_compact(_TWO, _TWO, _YEAR), "dmy")]
+    + [(p, "ymd") for p in _separated(_YEAR, _TWO)]
+    + [(p, "dmy") for p in _separated(_TWO, _YEAR)]
+    + [(_compact(_TWO, _TWO, _TWO), "short")]
+    + [(p, "short") for p in _separated(_TWO, _TWO)]
 )
-# yyyymmdd-xxxx (SE long form); 12 digits in all.
-_TWELVE = re.compile(rf"(?<!\d)((?:18|19|20)\d{{2}})(\d{{2}})(\d{{2}}){_SEP}(\d{{4}})(?![\d])")
-
-
-#: Every format character (Unicode category Cf: zero-width spaces, soft hyphens, byte-order
-#: marks, bidi controls); tests/test_national_id.py checks it against unicodedata.
-FORMAT_CHARACTERS = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
-    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
-)
-
-
-def normalise(text):
-    """NFKC (full-width digits and dashes become plain ones) without format characters
-    (zero-width spaces, soft hyphens, byte-order marks): what a number really says."""
-    if not text or text.isascii():  # plain ASCII is already both
-        return text or ""
-    return FORMAT_CHARACTERS.sub("", unicodedata.normalize("NFKC", text))
 
 
 def _is_day(year, month, day):
@@ -72,25 +81,26 @@ def _se_shaped(yy, mm, dd, full_year=None):
     return _two_digit_year_day(int(yy), month, day)
 
 
+def _dated(groups, reading):
+    """The date part of a match is a real day for its reading."""
+    digits = [g for g in groups[:-1] if g and g.isdigit()]
+    a, b, c = digits
+    if reading == "ymd":
+        return _se_shaped(None, b, c, full_year=int(a))
+    if reading == "dmy":
+        return _is_day(int(c), int(b), int(a))
+    return _cpr_shaped(a, b, c) or _se_shaped(a, b, c)
+
+
 def find(text):
-    """Every national-ID-shaped span in *text*, as (start, end) pairs, left to right."""
+    """Every national-ID-shaped span in normalised *text*, as (start, end) pairs, left to right."""
     spans = []
-    for match in _TWELVE.finditer(text):
-        year, mm, dd, _ = match.groups()
-        if _se_shaped(None, mm, dd, full_year=int(year)):
-            spans.append(match.span())
-    for match in _TEN.finditer(text):
-        if any(s <= match.start() < e for s, e in spans):
-            continue
-        a, b, c, _ = match.groups()
-        if _cpr_shaped(a, b, c) or _se_shaped(a, b, c):
-            spans.append(match.span())
-    for match in _DOTTED.finditer(text):
-        if any(s <= match.start() < e for s, e in spans):
-            continue
-        a, _sep, b, c, _serial = match.groups()
-        if _cpr_shaped(a, b, c) or _se_shaped(a, b, c):
-            spans.append(match.span())
+    for pattern, reading in _PATTERNS:
+        for match in pattern.finditer(text):
+            if any(s <= match.start() < e or s < match.end() <= e for s, e in spans):
+                continue
+            if _dated(match.groups(), reading):
+                spans.append(match.span())
     return sorted(spans)
 
 

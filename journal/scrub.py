@@ -23,6 +23,7 @@ import re
 from collections import Counter
 
 from . import national_id
+from .identifiers import ref_key
 
 KINDS = ("CPR", "EMAIL", "PHONE", "DATE", "ADDRESS", "REF", "NAME")
 
@@ -30,7 +31,9 @@ KINDS = ("CPR", "EMAIL", "PHONE", "DATE", "ADDRESS", "REF", "NAME")
 
 
 def normalise(text):
-    """NFKC, with format characters (zero-width space, soft hyphen, BOM ...) removed."""
+    """The one normaliser of identifiers (journal/identifiers.py): NFKC, format characters
+    (zero-width space, soft hyphen, BOM, bidi controls) removed, dashes, slashes and spaces
+    plain."""
     return national_id.normalise(text)
 
 
@@ -170,11 +173,6 @@ def name_variants(word):
     variants |= {v.replace("aa", "å") for v in set(variants)}
     variants |= {v.replace("å", "aa") for v in set(variants)}
     return variants
-
-
-def ref_key(text):
-    """A case reference without separators or case: "SIL-0014", "sil 0014" → "SIL0014"."""
-    return re.sub(r"[\W_]", "", text).upper()
 
 
 class Scrubber:

@@ -397,3 +397,31 @@ def m010_session_generation(db):
     generation is still the same. Logging out, a password change and deactivation bump it, so
     every saved copy of an older cookie is refused by the server (journal/sessions.py)."""
     db.execute("ALTER TABLE user ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m011_case_ref_keys(db):
+    """Look-alike case references are one reference (issue 13): "SIL-0001", "sil-0001" and
+    "SIL 0001" get the same key (journal/identifiers.py unique_ref_key), unique per team.
+
+    References already stored that share a key with an older one in the same team keep
+    working: their key gets "#<id>" so both stay, and the audit log gets a
+    "citizen.ref_lookalike" event naming both, for the admin to sort out (docs/operations.md).
+    """
+    from journal.identifiers import unique_ref_key
+
+    db.execute("ALTER TABLE citizen ADD COLUMN ref_key TEXT")
+    first = {}
+    now = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')").fetchone()[0]
+    for citizen_id, team_id, case_ref in db.execute("SELECT id, team_id, case_ref FROM citizen ORDER BY id").fetchall():
+        key = unique_ref_key(case_ref) or f"#{citizen_id}"
+        if (team_id, key) in first:
+            db.execute(
+                "INSERT INTO audit_event (at, user_id, action, object_type, object_id, detail) VALUES (?, NULL, ?, ?, ?, ?)",
+                [now, "citizen.ref_lookalike", "citizen", str(citizen_id), f'{{"same_as": {first[(team_id, key)]}}}'],
+            )
+            key = f"{key}#{citizen_id}"
+        else:
+            first[(team_id, key)] = citizen_id
+        db.execute("UPDATE citizen SET ref_key = ? WHERE id = ?", [key, citizen_id])
+    db.execute("CREATE UNIQUE INDEX citizen_ref_key ON citizen (team_id, ref_key)")

@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 from journal import clock, users
 from journal.db import transaction
 from journal.idempotency import content_hash
+from journal.identifiers import unique_ref_key
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
@@ -72,6 +73,7 @@ def make_citizen(db, team_id, case_ref=None, primary_worker_id=None, **fields):
         "updated_at": clock.timestamp(),
     }
     row.update(fields)
+    row.setdefault("ref_key", unique_ref_key(row["case_ref"]))
     with transaction(db):
         return db.table("citizen").insert(row).last_pk
 

@@ -128,3 +128,26 @@ def test_m009_makes_existing_exports_done_jobs_that_expire_after_30_days(tmp_pat
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("UPDATE export SET status = 'lost' WHERE id = 'e2'")
     db.close()
+
+
+def test_m011_keys_every_case_ref_and_keeps_existing_look_alikes_apart_with_an_audit_event(tmp_path):
+    db = connect(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m011_case_ref_keys")
+    db.execute("INSERT INTO team (id, name, municipality, created_at) VALUES (1, 'A', 'Odder', 'x'), (2, 'B', 'Lund', 'x')")
+    for citizen_id, team_id, ref in [(1, 1, "SIL-0001"), (2, 1, "sil 0001"), (3, 1, "SIL-0002"), (4, 2, "sil-0001")]:
+        db.execute(
+            "INSERT INTO citizen (id, team_id, case_ref, goal, created_at, updated_at) VALUES (?, ?, ?, 'job', 'x', 'x')",
+            [citizen_id, team_id, ref],
+        )
+
+    migrations.apply(db)
+
+    keys = dict(db.execute("SELECT id, ref_key FROM citizen").fetchall())
+    assert keys == {1: "S1L0001", 2: "S1L0001#2", 3: "S1L0002", 4: "S1L0001"}
+    events = db.execute("SELECT action, object_id, detail FROM audit_event").fetchall()
+    assert events == [("citizen.ref_lookalike", "2", '{"same_as": 1}')]
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(
+            "INSERT INTO citizen (team_id, case_ref, ref_key, goal, created_at, updated_at) VALUES (1, 'S1L-0002', 'S1L0002', 'job', 'x', 'x')"
+        )
+    db.close()

@@ -16,6 +16,7 @@ from ..expectations import BANDS, CONFIDENCES, CONTEXTS, SOURCES, band, perspect
 from ..sparring.rules import TIMED_PHASES, phase_minutes
 from ..users import ROLES
 from .fields import (
+    CaseRef,
     ClientUUID,
     In,
     IsoDate,
@@ -94,7 +95,7 @@ def _birth_year(value):
 
 
 class CitizenIn(In):
-    case_ref = Text(LIMITS["case_ref"], required=True)
+    case_ref = CaseRef(required=True)
     display_name = Text(LIMITS["display_name"])
     birth_year = StrictInteger(allow_none=True, validate=_birth_year)
     gender = fields.String(validate=one_of(GENDERS))
@@ -104,7 +105,7 @@ class CitizenIn(In):
 
 
 class CitizenPatch(CitizenIn):
-    case_ref = Text(LIMITS["case_ref"])
+    case_ref = CaseRef()
     goal = fields.String(validate=one_of(GOALS))
     status = fields.String(validate=one_of(STATUSES))
 

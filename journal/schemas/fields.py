@@ -5,6 +5,7 @@ Why strict: the PWA and integrators send JSON; a "7" where a number belongs is a
 that should be reported, not guessed at. The web forms send strings, and journal/web/forms.py
 turns them into the same JSON values before loading, so both meet these rules.
 """
+import unicodedata
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -12,6 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from .. import clock
 from ..config import LIMITS
+from ..identifiers import CASE_REF_PATTERN, case_ref_problem, describe_character
 from ..national_id import contains_national_id
 
 EARLIEST_DATE = date(2000, 1, 1)
@@ -89,6 +91,37 @@ class Text(_TranslatedErrors, fields.String):
                 str(_l("National ID numbers (CPR or personnummer) are never stored. Use the team's own case reference."))
             )
         return text
+
+
+class CaseRef(Text):
+    """A case reference: checked text in the documented character set (journal/identifiers.py,
+    docs/api.md "Case references"), stored in Unicode NFC. A look-alike ("SIL‐0001" with
+    U+2010, Cyrillic "С", a zero-width space, a right-to-left override) is refused with the
+    character named, rather than stored beside the reference it imitates."""
+
+    default_error_messages = {
+        "character": _l(
+            "A case reference can hold only the letters A–Z, Æ, Ø, Å, Ä, Ö, Ü, digits and the separators "
+            "- / . _ and space. This character is not one of them: %(char)s"
+        ),
+        "shape": _l("A case reference starts and ends with a letter or a digit, with at most one separator in a row."),
+    }
+
+    def __init__(self, *, required=False, **kwargs):
+        metadata = dict(kwargs.pop("metadata", {}), pattern=CASE_REF_PATTERN)
+        super().__init__(LIMITS["case_ref"], required=required, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text is None:
+            return None
+        problem = case_ref_problem(text)
+        if problem is None:
+            return unicodedata.normalize("NFC", text)
+        kind, char = problem
+        if kind == "character":
+            raise ValidationError(str(self.error_messages["character"]) % {"char": describe_character(char)})
+        raise self.make_error("shape")
 
 
 class ClientUUID(fields.UUID):
