@@ -4,9 +4,11 @@
 (`gunicorn -w 2 'journal:create_app()'`) and the tests.
 """
 import os
+import urllib.parse
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
 
@@ -36,6 +38,16 @@ def create_app(test_config=None):
                 "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`), "
                 "or set JOURNAL_ENV=development for local use."
             )
+
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = "journal-sqlite://" + urllib.parse.quote(
+            str(Path(app.config["DATABASE"]).resolve())
+        )
+    if app.config["TRUSTED_PROXIES"]:
+        # the client's address and scheme as the proxies report them: the last N entries of
+        # X-Forwarded-For are the proxies' own, whatever a client puts before them
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
     from . import access, api, auth, cli, db, errors, i18n, limiter, security, web
 

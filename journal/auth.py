@@ -1,19 +1,23 @@
 """Logging in and out, and the failed-login throttle shared by every server process.
 
-The throttle counts failures per username in the database (table login_failure), so that
-gunicorn's several workers see the same count: after LOGIN_MAX_FAILURES failures within
-LOGIN_FAILURE_WINDOW, the username is locked (429) until the oldest of them leaves the
-window, whatever password is tried. A successful login clears the count.
+Failed passwords are counted in the database (table login_failure), so that gunicorn's
+several workers see the same counts, per username and address, per address and per username
+(journal/throttle.py has the rules). Past a few free failures each further attempt in a scope
+waits a delay that doubles; there is no lock that one address could put on someone else's
+username. The address is the client's as the trusted proxies report it (ProxyFix,
+JOURNAL_TRUSTED_PROXIES, docs/operations.md). A successful login clears the failures of its
+own username and address.
 """
-from datetime import timedelta
+import math
+import time
 
 from flask import request, session
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import LoginManager, login_user, logout_user
 
-from . import audit, clock, sessions, users
-from .config import LOGIN_FAILURE_WINDOW, LOGIN_MAX_FAILURES
+from . import audit, clock, sessions, throttle, users
+from .config import LOGIN_FAILURE_WINDOW
 from .db import get_db, transaction
 from .errors import Invalid, JournalError, TooMany
 
@@ -40,61 +44,82 @@ class BadCredentials(JournalError):
     code = "invalid_credentials"
 
 
-def lockout_seconds(db, username, now=None):
-    """Seconds until *username* may try again, or 0 when it is not locked."""
-    now = now or clock.now_utc()
+def _scopes(db, username, address, now):
+    """The failures within the window in each scope of journal/throttle.py."""
     since = clock.timestamp(now - LOGIN_FAILURE_WINDOW)
-    rows = list(
-        db.query(
-            "SELECT at FROM login_failure WHERE username = ? AND at > ? ORDER BY at DESC LIMIT ?",
-            [username, since, LOGIN_MAX_FAILURES],
-        )
-    )
-    if len(rows) < LOGIN_MAX_FAILURES:
-        return 0
-    oldest = clock.parse_timestamp(rows[-1]["at"])
-    return max(1, int((oldest + LOGIN_FAILURE_WINDOW - now) / timedelta(seconds=1)) + 1)
+    queries = {
+        "pair": ("username = ? AND remote_addr = ?", [username, address]),
+        "address": ("remote_addr = ?", [address]),
+        "username": ("username = ?", [username]),
+    }
+    scopes = {}
+    for scope, (where, params) in queries.items():
+        count, last = db.execute(
+            f"SELECT count(*), max(at) FROM login_failure WHERE {where} AND at > ?", [*params, since]
+        ).fetchone()
+        scopes[scope] = throttle.Failures(count, clock.parse_timestamp(last).timestamp() if last else None)
+    return scopes
+
+
+def wait_seconds(db, username, address, now=None):
+    """Seconds until *username* may be tried again from *address*; 0 = now."""
+    now = now or clock.now_utc()
+    return throttle.wait_seconds(now.timestamp(), _scopes(db, username, address, now))
+
+
+def _address():
+    return throttle.address_key(request.remote_addr)
 
 
 def _throttle(db, username):
-    """:raises TooMany: the username is locked after too many failed passwords"""
-    wait = lockout_seconds(db, username)
+    """:raises TooMany: this attempt comes before the delay since the last failures is over.
+    Nothing is written: a flood of refused attempts costs the server a read each."""
+    wait = wait_seconds(db, username, _address())
     if wait:
-        with transaction(db):
-            audit.record(db, None, "login.locked", "user", None, {"username": username})
-        raise TooMany(
-            ngettext(
+        seconds = max(1, math.ceil(wait))
+        if seconds < 60:
+            message = ngettext(
+                "Too many failed logins. Try again in %(num)s second.",
+                "Too many failed logins. Try again in %(num)s seconds.",
+                seconds,
+            )
+        else:
+            message = ngettext(
                 "Too many failed logins. Try again in %(num)s minute.",
                 "Too many failed logins. Try again in %(num)s minutes.",
-                (wait + 59) // 60,
-            ),
-            headers={"Retry-After": str(wait)},
-            code="login_locked",
-        )
+                (seconds + 59) // 60,
+            )
+        raise TooMany(message, headers={"Retry-After": str(seconds)}, code="login_locked")
 
 
 def _failed(db, username, row):
+    now = clock.now_utc()
     with transaction(db):
         db.execute(
             "INSERT INTO login_failure (username, at, remote_addr) VALUES (?, ?, ?)",
-            [username, clock.timestamp(), request.remote_addr],
+            [username, clock.timestamp(now), _address()],
         )
-        # failures older than the window no longer count: keep the table small
-        db.execute(
-            "DELETE FROM login_failure WHERE at < ?",
-            [clock.timestamp(clock.now_utc() - 2 * LOGIN_FAILURE_WINDOW)],
-        )
+        # failures older than the window no longer count, nor do ended rate-limit windows:
+        # keep both tables small
+        db.execute("DELETE FROM login_failure WHERE at < ?", [clock.timestamp(now - 2 * LOGIN_FAILURE_WINDOW)])
+        db.execute("DELETE FROM rate_limit WHERE expires <= ?", [time.time()])
         audit.record(
             db, row["id"] if row else None, "login.failed", "user",
-            row["id"] if row else None, {"username": username},
+            row["id"] if row else None, {"username": username, "address": _address()},
         )
+
+
+def _succeeded(db, username):
+    """A right password clears the failures of this username from this address only: the
+    other scopes keep counting what others tried."""
+    db.execute("DELETE FROM login_failure WHERE username = ? AND remote_addr = ?", [username, _address()])
 
 
 def authenticate(db, username, password):
     """Check credentials and log the user in; raises TooMany or BadCredentials.
 
-    Every attempt is audited. A locked username is refused before the password is checked,
-    so a correct guess during the lockout does not reveal itself.
+    Every checked attempt is audited. An attempt inside a delay is refused before the
+    password is checked, so a correct guess during the delay does not reveal itself.
     """
     _throttle(db, username)
     row = users.by_username(db, username)
@@ -103,7 +128,7 @@ def authenticate(db, username, password):
         raise BadCredentials(_("Wrong username or password."))
     user = users.User.from_row(row)
     with transaction(db):
-        db.execute("DELETE FROM login_failure WHERE username = ?", [username])
+        _succeeded(db, username)
         audit.record(db, user.id, "login", "user", user.id)
     session.clear()  # no session fixation: a fresh session for the logged-in user
     login_user(user, remember=False)
@@ -115,7 +140,7 @@ def confirm_password(db, user, password):
     """The logged-in user types their password again (before a sensitive action).
 
     Throttled and audited like a login, so a stolen cookie cannot be used to guess it.
-    :raises TooMany: the username is locked
+    :raises TooMany: the attempt comes inside a throttle delay
     :raises BadCredentials: wrong password
     """
     _throttle(db, user.username)
@@ -125,7 +150,7 @@ def confirm_password(db, user, password):
         # 422, not 401: the session is still good, only this password was not
         raise Invalid(errors={"password": [_("Wrong password.")]}, code="wrong_password")
     with transaction(db):
-        db.execute("DELETE FROM login_failure WHERE username = ?", [user.username])
+        _succeeded(db, user.username)
         audit.record(db, user.id, "login.confirm", "user", user.id)
     sessions.confirm()
 

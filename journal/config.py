@@ -45,9 +45,8 @@ EXPORT_DAYS = 30
 #: docs/decisions.md, "Retention".
 RETENTION_DAYS = 730
 
-#: Failed-login throttle: this many failures for one username within the window lock it.
-LOGIN_MAX_FAILURES = 10
-LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+#: Failed logins count towards the throttle's delays for this long (journal/throttle.py).
+LOGIN_FAILURE_WINDOW = timedelta(hours=1)
 
 #: Sessions (docs/decisions.md "Sessions"): ended after this long without a request
 #: (JOURNAL_SESSION_IDLE_MINUTES), after this long since login whatever happens
@@ -98,7 +97,19 @@ def from_environment(instance_path):
         # the signed cookie itself is not accepted after this long either (a backstop)
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=max_hours),
         "FRESH_LOGIN_MINUTES": _whole("JOURNAL_FRESH_LOGIN_MINUTES", FRESH_LOGIN_MINUTES, "minutes"),
+        "TRUSTED_PROXIES": _count("JOURNAL_TRUSTED_PROXIES", 0),
+        "LOGIN_RATE_LIMIT": os.environ.get("JOURNAL_LOGIN_RATE_LIMIT") or DEFAULTS["LOGIN_RATE_LIMIT"],
     }
+
+
+def _count(name, default):
+    """A whole number, 0 allowed (the number of proxies in front of the app)."""
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise RuntimeError(f"{name} must be a whole number (0 or more), not {value!r}.")
+    return int(value)
 
 
 def development_secret(instance_path):
@@ -140,10 +151,15 @@ DEFAULTS = {
     # CSRF: tokens live as long as the session; the API sends them in X-CSRFToken.
     "WTF_CSRF_TIME_LIMIT": None,
     "WTF_CSRF_HEADERS": ["X-CSRFToken", "X-CSRF-Token"],
-    # Flask-Limiter: a per-address brake in front of the per-username throttle kept in the
-    # database. Memory storage is per process, which is fine for a brake; the lockout that
-    # must hold across processes is the database one (journal/auth.py).
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Flask-Limiter: a per-address brake on the login endpoints, in front of the failed-login
+    # throttle (journal/auth.py). Its counters are kept in the journal's database
+    # (journal/ratestore.py; create_app points the URI at DATABASE), so every server process
+    # shares them.
+    "RATELIMIT_STORAGE_URI": None,
+    # Proxies in front of the app that add X-Forwarded-For/-Proto (JOURNAL_TRUSTED_PROXIES):
+    # 0 = none, the client's address is the connection's; 1 = one TLS proxy, as in
+    # docs/operations.md. Never more than there are: a client could then forge its address.
+    "TRUSTED_PROXIES": 0,
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "60 per minute",
     # Babel

@@ -425,3 +425,21 @@ def m011_case_ref_keys(db):
             first[(team_id, key)] = citizen_id
         db.execute("UPDATE citizen SET ref_key = ? WHERE id = ?", [key, citizen_id])
     db.execute("CREATE UNIQUE INDEX citizen_ref_key ON citizen (team_id, ref_key)")
+
+
+@migrations()
+def m012_shared_throttle(db):
+    """Throttling that holds behind a proxy and across server processes (issue 13): failed
+    logins are counted per address as well as per username (journal/throttle.py), and
+    Flask-Limiter's counters live in this database instead of each process's memory
+    (journal/ratestore.py)."""
+    db.executescript(
+        """
+        CREATE INDEX login_failure_address ON login_failure (remote_addr, at);
+        CREATE TABLE rate_limit (
+            key TEXT PRIMARY KEY,
+            count INTEGER NOT NULL,
+            expires REAL NOT NULL
+        );
+        """
+    )

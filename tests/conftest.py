@@ -1,10 +1,11 @@
 """Fixtures: a fresh app and database per test, a client, a CLI runner, and log-in helpers."""
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from journal import create_app
+from journal import clock, create_app
 from journal.db import connect, migrate
 
 from . import factories
@@ -48,6 +49,21 @@ def app(tmp_path, migrated_template):
     jobs = app.extensions.get("export_jobs")
     if jobs is not None:
         jobs.shutdown()
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """A clock the test moves: frozen.move(minutes=...) moves it forward."""
+
+    class Frozen:
+        now = clock.now_utc()
+
+        def move(self, **delta):
+            self.now = self.now + timedelta(**delta)
+
+    moment = Frozen()
+    monkeypatch.setattr(clock, "now_utc", lambda: moment.now)
+    return moment
 
 
 @pytest.fixture
@@ -222,3 +238,22 @@ def phone(browser):
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     yield page
     context.close()
+
+
+# --- figures: what the attack and server tests measured, printed at the end of the run --------
+
+FIGURES = []
+
+
+@pytest.fixture
+def figures():
+    """A list to append one line per figure to ("durability: 10 kill -9 cycles, 0 lost");
+    pytest prints them all at the end of the run, after the captured output is gone."""
+    return FIGURES
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.write_sep("=", "figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

@@ -5,28 +5,13 @@ from datetime import timedelta
 import pytest
 from flask_login.utils import encode_cookie
 
-from journal import clock, config, users
+from journal import config, throttle, users
 
 from . import factories
 from .conftest import Session
 from .test_web import token, web_login
 
 COOKIE = "journal_session"
-
-
-@pytest.fixture
-def frozen(monkeypatch):
-    """A clock the test moves: frozen.move(minutes=...) moves it forward."""
-
-    class Frozen:
-        now = clock.now_utc()
-
-        def move(self, **delta):
-            self.now = self.now + timedelta(**delta)
-
-    moment = Frozen()
-    monkeypatch.setattr(clock, "now_utc", lambda: moment.now)
-    return moment
 
 
 def count(db, sql, params=()):
@@ -224,7 +209,7 @@ def test_a_fresh_login_lifts_a_recusal_without_asking_again(world, auth, db, rec
 
 def test_confirming_the_password_is_throttled_like_logging_in(world, auth, db):
     lead = auth("lead")
-    for _ in range(config.LOGIN_MAX_FAILURES):
+    for _ in range(throttle.FREE["pair"]):
         assert lead.post("/api/v1/auth/confirm", json={"password": "guess-guess"}).status_code == 422
     response = lead.post("/api/v1/auth/confirm", json={"password": factories.PASSWORD})
     assert response.status_code == 429
