@@ -32,7 +32,8 @@ translations: $(VENV)/.installed
 run: install
 	JOURNAL_ENV=development $(BIN)/flask --app journal journal migrate
 	JOURNAL_ENV=development $(BIN)/flask --app journal journal seed-demo
-	JOURNAL_ENV=development JOURNAL_COOKIE_SECURE=0 $(BIN)/flask --app journal run --host $(HOST) --port $(PORT)
+	@echo "Serving on http://$(HOST):$(PORT) with the production server settings (gunicorn.conf.py). Ctrl-C stops."
+	@JOURNAL_ENV=development JOURNAL_COOKIE_SECURE=0 JOURNAL_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py --log-level warning 'journal:create_app()'
 
 ## make test: the whole suite (browser tests included when Chromium is installed)
 test: install-test

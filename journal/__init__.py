@@ -1,7 +1,7 @@
 """Forventningsjournal: the expectation journal for employment caseworkers.
 
 `create_app()` is the application factory used by `flask --app journal`, gunicorn
-(`gunicorn -w 2 'journal:create_app()'`) and the tests.
+(`gunicorn 'journal:create_app()'` with gunicorn.conf.py) and the tests.
 """
 import os
 import urllib.parse
