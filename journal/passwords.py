@@ -29,11 +29,18 @@ MAX_LENGTH = LIMITS["password"]
 #: zxcvbn's 4: 10^10 guesses or more. Its 3 (10^8) lets a context word with a year and two
 #: marks through ("Jobcenter2026!!", "Malmö2026!!"); three unrelated words reach 4 easily.
 MIN_SCORE = 4
-#: zxcvbn scores only the first 72 characters. Its time grows with the number of l33t
-#: substitutions it tries: a 100-character string of symbols and digits takes up to three
-#: seconds, and zxcvbn 4.5 itself refuses longer input by default for that reason (a denial
-#: of service). Characters beyond these are still part of the password (up to MAX_LENGTH);
-#: they are only not scored, so a weak start is refused whatever follows.
+#: zxcvbn counts a space or dash as a random character and reads " 2026" as five random
+#: characters, not a year: "Jobcenter Silkeborg 2026" scores 10^12 as typed and 10^8.3
+#: joined up. So the password without its separators must still need 10^9 guesses (one
+#: power of ten less than MIN_SCORE asks: the separators do add a little).
+MIN_JOINED_LOG10 = 9
+SEPARATORS = re.compile(r"[\s._-]+")
+#: zxcvbn scores only the first 72 characters. Its time grows with the l33t substitutions it
+#: tries: a string of symbols and digits takes up to two seconds at 72 characters and three
+#: at 100 (on the CI machine's size), and zxcvbn 4.5 refuses longer input by default for that
+#: reason (it was a denial of service). Characters beyond these are still part of the password
+#: (up to MAX_LENGTH) and of its hash; they are only not scored, so a weak start is refused
+#: whatever follows.
 SCORED_LENGTH = 72
 #: The journal's own name and the workplaces' words, in Danish and Swedish: the first guesses
 #: of someone who knows where the password is used.
@@ -56,8 +63,8 @@ _LOCK = threading.Lock()
 
 def _guessable():
     return _(
-        "This password is too easy to guess: it is common or contains a name, the team or "
-        "the journal's name. Use a few unrelated words."
+        "This password is too easy to guess: it is common, or contains a name, the team's name "
+        "or the journal's name. Use a few unrelated words."
     )
 
 
@@ -81,7 +88,7 @@ def password_words():
 
 
 def _parts(text):
-    """"Unge Silkeborg" → ungesilkeborg, unge, silkeborg: whole, and each word of 3+ letters."""
+    """The text whole and each word of 3+ letters: Unge Silkeborg → ungesilkeborg, unge, silkeborg."""
     words = [w for w in re.split(r"[\W_]+", _norm(text)) if w]
     return ["".join(words), *(w for w in words if len(w) >= 3)]
 
@@ -97,14 +104,24 @@ def context_words(username, display_name=None, team_name=None, municipality=None
     return list(dict.fromkeys(w for w in spelled if len(w) >= 3))
 
 
-def score(password, inputs):
-    """zxcvbn's score 0–4 of the first SCORED_LENGTH characters of *password*."""
+def estimate(password, inputs):
+    """zxcvbn's result for the first SCORED_LENGTH characters of *password* (a dict with
+    "score" 0–4 and "guesses_log10", among others)."""
     with _LOCK:
         try:
-            return zxcvbn(password[:SCORED_LENGTH], user_inputs=inputs, max_length=SCORED_LENGTH)["score"]
+            return zxcvbn(password[:SCORED_LENGTH], user_inputs=inputs, max_length=SCORED_LENGTH)
         finally:
             # do not keep this user's name in a module-level dictionary after the check
             getattr(matching, "RANKED_DICTIONARIES", {}).pop("user_inputs", None)
+
+
+def guessable(password, inputs):
+    """True when *password*, as typed or without its separators, is too easy to guess."""
+    password = unicodedata.normalize("NFC", password)[:SCORED_LENGTH]
+    if estimate(password, inputs)["score"] < MIN_SCORE:
+        return True
+    joined = SEPARATORS.sub("", password)
+    return joined != password and estimate(joined, inputs)["guesses_log10"] < MIN_JOINED_LOG10
 
 
 def problems(password, *, username, display_name=None, team_name=None, municipality=None):
@@ -119,8 +136,7 @@ def problems(password, *, username, display_name=None, team_name=None, municipal
     name = _norm(username)
     if len(name) >= 3 and name in typed:
         return [_guessable()]
-    inputs = context_words(username, display_name, team_name, municipality)
-    if score(unicodedata.normalize("NFC", password), inputs) < MIN_SCORE:
+    if guessable(password, context_words(username, display_name, team_name, municipality)):
         return [_guessable()]
     return []
 
