@@ -1,6 +1,7 @@
 """Users and teams: creating them, loading them for Flask-Login, and the password hash.
 
-Passwords are hashed with Werkzeug's scrypt. A user belongs to one team, except admins and
+Passwords are hashed with Werkzeug's scrypt; every new password passes journal/passwords.py
+first (long enough, not easy to guess for this user). A user belongs to one team, except admins and
 researchers, who may have none (DESIGN.md "Users and roles").
 """
 import json
@@ -10,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit, clock
+from . import audit, clock, passwords
 from .db import transaction
 from .errors import Conflict, Invalid, NotFound
 from .sparring.rules import phase_minutes
@@ -18,7 +19,7 @@ from .sparring.rules import phase_minutes
 ROLES = ("worker", "lead", "researcher", "admin")
 #: Roles that work with cases (citizens, meetings, expectations).
 CASE_ROLES = ("worker", "lead")
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 #: A fixed hash to compare against when the username is unknown, so that a login for a
 #: missing user takes as long as one with a wrong password (no user enumeration by timing).
@@ -93,13 +94,13 @@ def change_password(db, actor_id, user_id, password, action="user.password"):
 
     :param action: "user.password" (the user's own change) or "user.password_reset" (an
         admin sets a new initial password)
-    :raises Invalid: the password is too short
+    :raises Invalid: the password breaks the policy (journal/passwords.py)
     :raises NotFound: no such user
     """
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise Invalid(errors={"password": [_("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)]})
-    if get(db, user_id) is None:
+    user = get(db, user_id)
+    if user is None:
         raise NotFound()
+    check_new_password(db, password, user.username, user.display_name, user.team_id)
     with transaction(db):
         db.execute(
             "UPDATE user SET password_hash = ? WHERE id = ?",
@@ -107,6 +108,18 @@ def change_password(db, actor_id, user_id, password, action="user.password"):
         )
         end_sessions(db, user_id)
         audit.record(db, actor_id, action, "user", user_id)
+
+
+def check_new_password(db, password, username, display_name=None, team_id=None):
+    """The password policy with the user's context: their names and their team's, if any.
+
+    :raises Invalid: the password is too short, too long or easy to guess for this user
+    """
+    team = db.execute("SELECT name, municipality FROM team WHERE id = ?", [team_id]).fetchone() if team_id else None
+    passwords.check(
+        password, username=username, display_name=display_name,
+        team_name=team[0] if team else None, municipality=team[1] if team else None,
+    )
 
 
 def _active_admins(db):
@@ -270,13 +283,13 @@ def team_names(db):
 
 
 def create_user(db, username, password, role, team_id=None, display_name=None, locale=None):
-    """Create a user; raises Invalid for a bad role/password, Conflict for a taken name."""
+    """Create a user; raises Invalid for a bad role or a password the policy refuses
+    (journal/passwords.py), Conflict for a taken name."""
     if role not in ROLES:
         raise Invalid(errors={"role": [f"Must be one of: {', '.join(ROLES)}."]})
     if role in CASE_ROLES and team_id is None:
         raise Invalid(errors={"team": ["Workers and leads belong to a team."]})
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise Invalid(errors={"password": [f"Use at least {MIN_PASSWORD_LENGTH} characters."]})
+    check_new_password(db, password, username, display_name, team_id)
     if by_username(db, username) is not None:
         message = _("The username %(name)s is taken.", name=username)
         raise Conflict(message, errors={"username": [message]})

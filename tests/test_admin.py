@@ -10,10 +10,9 @@ import pytest
 from journal import audit
 
 from . import factories
-from .test_sessions import frozen  # noqa: F401  (a fixture)
 from .test_web import browser_for, text, token, web_login  # noqa: F401  (browser_for is a fixture)
 
-NEW_PASSWORD = "a-brand-new-password"
+NEW_PASSWORD = "tulip-orbit-harbour"
 
 
 def post(client, url, data, page=None):

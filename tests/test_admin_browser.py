@@ -6,7 +6,7 @@ from .test_browser import log_in, no_overflow, shot
 
 pytestmark = pytest.mark.browser
 
-LEAD_PASSWORD = "lead-start-password"
+LEAD_PASSWORD = "lead-tulip-fjord-start"
 
 
 def add_team(page, name, municipality, locale="da"):

@@ -19,31 +19,31 @@ def test_create_team_and_user_with_password_from_stdin(runner, db):
     assert result.exit_code == 0, result.output
     result = runner.invoke(
         args=["journal", "create-user", "karen", "--role", "lead", "--team", "Unge", "--display-name", "Karen K", "--password-stdin"],
-        input="a-long-password-1\n",
+        input="kettle-fjord-lantern\n",
     )
     assert result.exit_code == 0, result.output
     row = users.by_username(db, "karen")
     assert row["role"] == "lead" and row["display_name"] == "Karen K"
-    assert users.check_password(row, "a-long-password-1")
+    assert users.check_password(row, "kettle-fjord-lantern")
 
 
 def test_create_user_prompts_for_the_password(runner, db):
     runner.invoke(args=["journal", "create-team", "Unge", "--municipality", "Odder"])
     result = runner.invoke(
         args=["journal", "create-user", "ole", "--role", "worker", "--team", "Unge"],
-        input="prompted-password\nprompted-password\n",
+        input="prompted-lantern-pass\nprompted-lantern-pass\n",
     )
     assert result.exit_code == 0, result.output
-    assert users.check_password(users.by_username(db, "ole"), "prompted-password")
+    assert users.check_password(users.by_username(db, "ole"), "prompted-lantern-pass")
 
 
 @pytest.mark.parametrize(
     "args, stdin, message",
     [
-        (["create-user", "w", "--role", "worker", "--password-stdin"], "a-long-password\n", "team"),
-        (["create-user", "w", "--role", "worker", "--team", "Nope", "--password-stdin"], "a-long-password\n", "No team"),
+        (["create-user", "w", "--role", "worker", "--password-stdin"], "kettle-fjord-lantern\n", "team"),
+        (["create-user", "w", "--role", "worker", "--team", "Nope", "--password-stdin"], "kettle-fjord-lantern\n", "No team"),
         (["create-user", "r", "--role", "researcher", "--password-stdin"], "short\n", "10 characters"),
-        (["create-user", "r", "--role", "boss", "--password-stdin"], "a-long-password\n", "boss"),
+        (["create-user", "r", "--role", "boss", "--password-stdin"], "kettle-fjord-lantern\n", "boss"),
     ],
 )
 def test_create_user_refuses_bad_input_clearly(runner, db, args, stdin, message):
@@ -57,8 +57,8 @@ def test_duplicate_team_and_username_are_refused(runner, db):
     runner.invoke(args=["journal", "create-team", "Unge", "--municipality", "Odder"])
     assert runner.invoke(args=["journal", "create-team", "unge", "--municipality", "X"]).exit_code != 0
     args = ["journal", "create-user", "ann", "--role", "admin", "--password-stdin"]
-    assert runner.invoke(args=args, input="a-long-password\n").exit_code == 0
-    assert runner.invoke(args=args, input="a-long-password\n").exit_code != 0
+    assert runner.invoke(args=args, input="kettle-fjord-lantern\n").exit_code == 0
+    assert runner.invoke(args=args, input="kettle-fjord-lantern\n").exit_code != 0
 
 
 def test_backup_copies_the_database(runner, db, tmp_path, world):

@@ -72,10 +72,10 @@ def test_a_stale_cookie_on_a_page_goes_to_the_login_with_a_message(app, world, a
 
 def test_a_password_change_ends_every_session_of_the_user(app, world, auth, db):
     phone, desk = auth("worker"), auth("worker")
-    users.change_password(db, world["admin"].id, world["worker"].id, "a-brand-new-password")
+    users.change_password(db, world["admin"].id, world["worker"].id, "tulip-orbit-harbour")
     assert phone.get("/api/v1/me").status_code == 401
     assert desk.get("/api/v1/me").json["code"] == "session_expired"
-    assert Session(app.test_client(), world["worker"]).login("a-brand-new-password").status_code == 200
+    assert Session(app.test_client(), world["worker"]).login("tulip-orbit-harbour").status_code == 200
     assert count(db, "SELECT count(*) FROM audit_event WHERE action = 'user.password'") == 1
 
 
