@@ -155,6 +155,30 @@ def confirm_password(db, user, password):
     sessions.confirm()
 
 
+def change_own_password(db, user, current_password, new_password):
+    """The user sets a new password, typing the current one first (throttled like a login,
+    so a stolen session cannot be used to guess it). Every other session of the user ends;
+    this one goes on with a fresh session.
+
+    :raises TooMany: the attempt comes inside a throttle delay
+    :raises Invalid: the current password is wrong (current_password), or the new one breaks
+        the policy (new_password)
+    """
+    _throttle(db, user.username)
+    row = users.by_username(db, user.username)
+    if not users.check_password(row, current_password):
+        _failed(db, user.username, row)
+        raise Invalid(errors={"current_password": [_("Wrong password.")]}, code="wrong_password")
+    try:
+        users.change_password(db, user.id, user.id, new_password)
+    except Invalid as error:
+        raise Invalid(errors={"new_password": error.errors.get("password", [])}) from None
+    fresh = users.get(db, user.id)
+    session.clear()
+    login_user(fresh, remember=False)
+    sessions.start(fresh)
+
+
 def logout(db, user):
     """End the session here and every other copy of it: the generation is bumped, so a
     saved cookie (or the user's session on another device) is refused from now on."""

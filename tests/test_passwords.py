@@ -27,7 +27,7 @@ NINA = {"username": "nina", "display_name": "Nina Kjærgaard", "team_name": "Ung
 NILS = {"username": "nils", "display_name": "Nils Ekdahl", "team_name": "Etablering Malmö", "municipality": "Malmö"}
 #: the message outside a request: English, the msgid
 GUESSABLE = passwords.problems("Password123", username="x")[0]
-SHORT = "Use at least 10 characters."
+SHORT = f"Use at least {passwords.MIN_LENGTH} characters."
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +124,7 @@ def test_a_phrase_of_unrelated_words_is_accepted(password):
 
 
 @pytest.mark.parametrize("password", ["", "kort", "ni-tegn-x", "x" * 9])
-def test_a_password_under_ten_characters_is_refused_for_its_length(password):
+def test_a_password_under_the_minimum_length_is_refused_for_its_length(password):
     assert passwords.problems(password, username="nina") == [SHORT]
 
 
@@ -132,7 +132,7 @@ def test_a_password_over_the_forms_limit_is_refused_for_its_length():
     words = "blå kaffe sejler langsomt "
     longest = (words * 20)[: passwords.MAX_LENGTH]
     assert passwords.problems(longest, **NINA) == []
-    assert passwords.problems(longest + "x", **NINA) == ["Between 10 and 256 characters."]
+    assert passwords.problems(longest + "x", **NINA) == [f"Between {passwords.MIN_LENGTH} and 256 characters."]
 
 
 def test_the_username_inside_refuses_a_password_whatever_its_score():

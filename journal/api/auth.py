@@ -7,7 +7,7 @@ from .. import auth, users
 from ..access import allow, csrf_exempt, public
 from ..db import get_db
 from ..limiter import limiter
-from ..schemas.core import ConfirmPasswordIn, LoginIn, LoginOut, MeOut
+from ..schemas.core import ConfirmPasswordIn, LoginIn, LoginOut, MeOut, PasswordChangeIn
 from .parsing import Blueprint
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Sessions")
@@ -40,6 +40,19 @@ def confirm(data):
     """Type the password again: sensitive actions (lifting a recusal) are allowed for the next
     FRESH_LOGIN_MINUTES (10 by default); until then they answer 401 fresh_login_required."""
     auth.confirm_password(get_db(), current_user, data["password"])
+
+
+@blp.route("/auth/password", methods=["POST"])
+@allow(*ANY_ROLE)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@blp.arguments(PasswordChangeIn)
+@blp.response(204)
+@blp.alt_response(422, description="Wrong current password (code wrong_password), or a new password the policy refuses")
+@blp.alt_response(429, description="Too many failed passwords; see Retry-After")
+def change_password(data):
+    """Change your own password. Every other session of yours ends; this one goes on (the
+    response sets a fresh session cookie; fetch a new CSRF token from /me)."""
+    auth.change_own_password(get_db(), current_user, data["current_password"], data["new_password"])
 
 
 @blp.route("/auth/logout", methods=["POST"])

@@ -52,6 +52,20 @@ class ConfirmPasswordIn(In):
     )
 
 
+class PasswordChangeIn(In):
+    """A user changes their own password: the current one, and the new one (the policy of
+    journal/passwords.py is checked with the user's context when it is set)."""
+
+    current_password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=LIMITS["password"], error=_l("Between {min} and {max} characters.")),
+    )
+    new_password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=LIMITS["password"], error=_l("Between {min} and {max} characters.")),
+    )
+
+
 class TeamOut(Schema):
     id = fields.Integer()
     name = fields.String()

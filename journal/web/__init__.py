@@ -46,4 +46,7 @@ def healthz():
 def init_app(app):
     from . import accessreport, admin, auth, cases, citizens, pwa, research, sparring, team  # noqa: F401  (attach their routes to bp)
 
+    from .. import passwords
+
     app.register_blueprint(bp)
+    app.jinja_env.globals["min_password_length"] = passwords.MIN_LENGTH

@@ -1,7 +1,7 @@
 """Log in, log out, choose a language."""
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
@@ -10,10 +10,10 @@ from .. import auth, users
 from ..access import allow, public
 from ..db import get_db
 from ..errors import JournalError
-from ..schemas.core import ConfirmPasswordIn, LanguageIn, LoginIn
+from ..schemas.core import ConfirmPasswordIn, LanguageIn, LoginIn, PasswordChangeIn
 from ..users import ROLES
 from . import bp
-from .forms import load
+from .forms import domain_errors, load
 
 
 def safe_next(target, default="/"):
@@ -61,6 +61,26 @@ def confirm_password():
             else:
                 return redirect(safe_next(request.args.get("next"), url_for("web.index")))
     return render_template("confirm_password.html", error=error), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(*ROLES)
+def change_password():
+    """Change your own password: the current one first. You stay logged in here and are
+    logged out on every other device."""
+    errors, status = {}, 200
+    if request.method == "POST":
+        data, errors = load(PasswordChangeIn(), request.form)
+        status = 422
+        if not errors:
+            try:
+                auth.change_own_password(get_db(), current_user, data["current_password"], data["new_password"])
+            except JournalError as failure:
+                errors, status = domain_errors(failure), failure.status
+            else:
+                flash(_("Your password is changed. You are logged out on your other devices."))
+                return redirect(url_for("web.index"))
+    return render_template("account_password.html", errors=errors), status
 
 
 @bp.route("/logout", methods=["POST"])
