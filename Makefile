@@ -41,7 +41,7 @@ test: install-test
 
 ## make screenshots: refresh docs/screenshots/ from the browser tests (phone size)
 screenshots: install-test
-	JOURNAL_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py tests/test_admin_browser.py tests/test_operations_walk.py
+	JOURNAL_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py tests/test_admin_browser.py tests/test_operations_walk.py tests/test_accessibility.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage htmlcov

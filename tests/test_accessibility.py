@@ -6,7 +6,7 @@ reveal of a sparring round).
 """
 import pytest
 
-from .test_browser import log_in
+from .test_browser import log_in, shot
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def test_every_main_page_has_no_axe_violations(demo_server, browser):
         ("lea", ["/team", "/team/settings", "/sparring", f"/citizens/{ids['SIL-0003']}", f"/citizens/{ids['SIL-0003']}/access-report",
                  "/actions", "/citizens/new", f"/citizens/{ids['SIL-0003']}/edit", f"/citizens/{ids['SIL-0003']}/close",
                  f"/citizens/{ids['SIL-0010']}"]),  # with the recusal history
-        ("rita", ["/research", "/research/about"]),
+        ("rita", ["/research", "/research/about", "/account/password"]),
         ("adam", ["/admin/studies", "/admin/users", "/admin/users/new", "/admin/users/1", "/admin/teams", "/admin/teams/1",
                   "/admin/audit", "/admin/audit?username=nobody&case_ref=X"]),
         ("nils", ["/citizens"]),
@@ -75,10 +75,19 @@ def test_a_refused_form_and_a_revealed_round_have_no_axe_violations(demo_server,
         found += [f"refused question: {p}" for p in violations(page)]
         # a refused new citizen and a refused outcome (case ref taken; a date in the future)
         page.goto(base + "/citizens/new")
-        page.fill("#case_ref", "SIL-0001")
+        page.fill("#case_ref", "sil\u20100001")  # a look-alike: the character is named
         page.click("#citizen-form button.primary")
         page.wait_for_selector(".field-error")
+        assert "U+2010" in page.inner_text("#case_ref-error")
         found += [f"refused new citizen: {p}" for p in violations(page)]
+        shot(page, "20-case-ref-look-alike-refused")
+        # a refused password change: wrong current password, weak new one
+        page.goto(base + "/account/password")
+        page.fill("#current_password", "not-my-password")
+        page.fill("#new_password", "Sommer2026!")
+        page.click("#password-change-form button.primary")
+        page.wait_for_selector(".field-error")
+        found += [f"refused password change: {p}" for p in violations(page)]
         page.goto(base + f"/citizens/{ids['SIL-0003']}")
         page.click("#outcomes summary")
         page.click("label[for=outcome-job]")
