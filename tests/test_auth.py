@@ -101,7 +101,9 @@ def fail(client, username, times):
 
 def test_free_failures_then_the_next_attempt_waits_even_with_the_right_password(client, world, frozen):
     fail(client, "worker", throttle.FREE["pair"])
-    delayed = login(client, "worker")
+    delayed = client.post(
+        "/api/v1/auth/login", json={"username": "worker", "password": factories.PASSWORD}, headers={"Accept-Language": "en"}
+    )
     assert delayed.status_code == 429
     assert delayed.json["code"] == "login_locked"
     assert delayed.headers["Retry-After"] == "2"
