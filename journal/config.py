@@ -160,7 +160,7 @@ DEFAULTS = {
     # 0 = none, the client's address is the connection's; 1 = one TLS proxy, as in
     # docs/operations.md. Never more than there are: a client could then forge its address.
     "TRUSTED_PROXIES": 0,
-    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": False,  # Retry-After is set by journal/errors.py
     "LOGIN_RATE_LIMIT": "60 per minute",
     # Babel
     "BABEL_DEFAULT_LOCALE": "da",

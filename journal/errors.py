@@ -5,6 +5,8 @@ error page in the same look. Domain code raises `JournalError` subclasses and ne
 responses itself.
 """
 import logging
+import math
+import time
 
 from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -162,12 +164,24 @@ def handle_http_exception(error):
         message = _("The body is not valid JSON.")
     headers = {}
     if status == 429:
-        retry = getattr(error, "retry_after", None)
+        retry = _rate_limit_retry_after()
         if retry:
             headers["Retry-After"] = str(retry)
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
     return respond(status, message=message, errors=errors, headers=headers)
+
+
+def _rate_limit_retry_after():
+    """Seconds until Flask-Limiter's window for this request ends. Its own headers are off
+    (config RATELIMIT_HEADERS_ENABLED): they put a Retry-After on every answer, a 401 too,
+    and over the failed-login throttle's own."""
+    from .limiter import limiter
+
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return max(1, math.ceil(current.reset_at - time.time()))
 
 
 def handle_unexpected(error):

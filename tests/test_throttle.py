@@ -96,6 +96,18 @@ def test_the_login_rate_limit_is_shared_by_two_apps_on_one_database(app, world):
         for n in range(6)
     ]
     assert statuses == [200, 200, 200, 200, 429, 429]
+    refused = first.post("/api/v1/auth/login", json={"username": "worker", "password": factories.PASSWORD})
+    assert refused.json["code"] == "too_many_requests" and 1 <= int(refused.headers["Retry-After"]) <= 61
+
+
+def test_only_a_refusal_carries_retry_after_and_it_is_the_throttles_own(app, world):
+    """Flask-Limiter's headers are off: they put a Retry-After on every answer (a 401 too)
+    and over the failed-login delay's."""
+    config = {"DATABASE": app.config["DATABASE"], "SECRET_KEY": "x", "RATELIMIT_ENABLED": True}
+    client = create_app(config).test_client()
+    answers = [client.post("/api/v1/auth/login", json={"username": "worker", "password": "wrong-password"}) for _ in range(FREE["pair"] + 1)]
+    assert [a.status_code for a in answers] == [401] * FREE["pair"] + [429]
+    assert [a.headers.get("Retry-After") for a in answers] == [None] * FREE["pair"] + ["2"]
 
 
 # --- ProxyFix ---------------------------------------------------------------------------------
