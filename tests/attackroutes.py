@@ -10,11 +10,12 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from journal import clock
+from journal import clock, exportjobs
 from journal.access import declared_roles
 
 from . import factories
-from .attackworld import MISSING, MISSING_EXPORT, ROLES, may_see_citizen
+from .conftest import Session
+from .attackworld import MISSING, MISSING_EXPORT, ROLES, may_see_citizen, restore, snapshot
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -274,12 +275,13 @@ QUERIES = {
 }
 
 
-def request_kwargs(world, rule, method, obj, csrf):
-    """Keyword arguments for the test client: the body and the CSRF token as a client sends them."""
+def request_kwargs(world, rule, method, obj, csrf, body=None):
+    """Keyword arguments for the test client: the body (*body*, or the one in BODIES) and the
+    CSRF token (none if *csrf* is None) as a client sends them."""
     if method not in UNSAFE:
         query = QUERIES.get(rule.endpoint)
         return {"query_string": query(world, obj)} if query else {}
-    body = BODIES[rule.endpoint](world, obj)
+    body = BODIES[rule.endpoint](world, obj) if body is None else body
     if is_api(rule):
         kwargs = {"json": body} if body is not None else {}
         if csrf:
@@ -315,5 +317,64 @@ def normalised(response, texts):
     return response.status_code, response.mimetype, location, _TOKEN.sub(r"\1<TOKEN>", body)
 
 
-def roles():
-    return list(ROLES)
+# --- sending ------------------------------------------------------------------------------
+
+
+def log_in_everyone(app, world):
+    """role → (test client, session cookie, CSRF token); anonymous has a session too (from the
+    login page), which holds the CSRF token a login form is sent with."""
+    logged_in = {}
+    for role in ROLES:
+        client = app.test_client()
+        user = world.user(role)
+        if user is None:
+            page = client.get("/login").get_data(as_text=True)
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        else:
+            session = Session(client, user)
+            session.quick_login()
+            csrf = session.csrf
+        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        logged_in[role] = (client, cookie.value, csrf)
+    return logged_in
+
+
+SESSION_TOKEN = object()  # Sender.send: the role's own CSRF token
+
+
+class Sender:
+    """Sends one request as one role, each meeting the world as built: the role's own session
+    cookie goes with every request (so a logout or a flash message does not carry over), and
+    whatever the request changed in the database is put back afterwards.
+
+    `send` answers (URL, response, changed): *changed* is whether the request committed
+    anything to the database (SQLite's data_version, as seen from the test's connection).
+    """
+
+    def __init__(self, app, db, world):
+        self.app, self.db, self.world = app, db, world
+        self.pristine = snapshot(db)
+        self.logged_in = log_in_everyone(app, world)
+        self.sent = 0
+
+    def token(self, role):
+        return self.logged_in[role][2]
+
+    def send(self, role, rule, method, obj, token=SESSION_TOKEN, body=None):
+        client, cookie, own_token = self.logged_in[role]
+        client.set_cookie(self.app.config["SESSION_COOKIE_NAME"], cookie)
+        url = url_for_rule(self.app, rule, obj)
+        kwargs = request_kwargs(self.world, rule, method, obj, own_token if token is SESSION_TOKEN else token, body)
+        before = self._version()
+        response = getattr(client, method.lower())(url, **kwargs)
+        response.get_data()  # read it all (a file is streamed), then let the file go
+        response.close()
+        exportjobs.runner(self.app).wait(30)  # an export started by the request writes in a thread
+        changed = self._version() != before
+        self.sent += 1
+        if changed:
+            restore(self.pristine, self.db)
+        return url, response, changed
+
+    def _version(self):
+        return self.db.execute("PRAGMA data_version").fetchone()[0]

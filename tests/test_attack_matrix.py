@@ -15,18 +15,16 @@ may not see (nor, for workers and leads, a link to or the id of one), nothing an
 and a refused request changes nothing in the database.
 
 Each request meets the world as built: whatever an allowed write changed is put back
-before the next one (the database is restored from a snapshot).
+before the next one (attackroutes.Sender).
 """
 import json
 import re
 
-from journal import exportjobs
 from journal.access import declared_roles
 
 from . import attackroutes as routes
 from . import attackworld
-from .attackworld import ROLES, may_see_citizen, restore, snapshot
-from .conftest import Session
+from .attackworld import ROLES, may_see_citizen
 
 TEXT_TYPES = ("text/", "application/json", "application/manifest+json", "application/javascript")
 #: Routes no request of the matrix gets through, and why that still tests them.
@@ -35,25 +33,6 @@ NEVER_SUCCEEDS = {
     "web.login": "the same, on the login page",
 }
 CITIZEN_LINK = re.compile(r"/citizens/(\d+)(?!\d)")
-
-
-def log_in_everyone(app, world):
-    """role → (test client, session cookie, CSRF token); anonymous has a session too (from the
-    login page), which holds the CSRF token a login form is sent with."""
-    logged_in = {}
-    for role in ROLES:
-        client = app.test_client()
-        user = world.user(role)
-        if user is None:
-            page = client.get("/login").get_data(as_text=True)
-            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        else:
-            session = Session(client, user)
-            session.quick_login()
-            csrf = session.csrf
-        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
-        logged_in[role] = (client, cookie.value, csrf)
-    return logged_in
 
 
 def forbidden_for(world, role):
@@ -98,10 +77,9 @@ def is_login_redirect(response):
 
 def test_every_role_gets_only_what_it_may_on_every_route_and_object(app, db, figures):
     world = attackworld.build(app, db)
-    pristine = snapshot(db)
-    logged_in = log_in_everyone(app, world)
+    sender = routes.Sender(app, db, world)
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
-    leaks, sent = {}, 0  # request → what is wrong with its answer
+    leaks = {}  # request → what is wrong with its answer
 
     # every route is one the suite can send, and every public one says why it is public
     unknown = [r.rule for r in rules if frozenset(r.arguments) not in routes.KINDS]
@@ -113,25 +91,6 @@ def test_every_role_gets_only_what_it_may_on_every_route_and_object(app, db, fig
         f"public routes without a reason in attackroutes.PUBLIC: {public - set(routes.PUBLIC)}"
     )
 
-    def version():
-        return db.execute("PRAGMA data_version").fetchone()[0]
-
-    def send(role, rule, method, obj):
-        nonlocal sent
-        client, cookie, csrf = logged_in[role]
-        client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
-        url = routes.url_for_rule(app, rule, obj)
-        before = version()
-        response = getattr(client, method.lower())(url, **routes.request_kwargs(world, rule, method, obj, csrf))
-        response.get_data()  # read it all (a file is streamed), then let the file go
-        response.close()
-        exportjobs.runner(app).wait(30)  # an export started by the request writes in a thread
-        changed = version() != before
-        sent += 1
-        if changed:
-            restore(pristine, db)
-        return url, response, changed
-
     exercised, succeeded, refused = set(), set(), 0
     for rule in rules:
         kind = routes.kind_of(rule)
@@ -142,7 +101,7 @@ def test_every_role_gets_only_what_it_may_on_every_route_and_object(app, db, fig
                 allowed_role = routes.role_allowed(app, rule, role, world)
                 reference = None
                 for obj in reversed(objects):  # the missing object first: the reference
-                    url, response, changed = send(role, rule, method, obj)
+                    url, response, changed = sender.send(role, rule, method, obj)
                     exercised.add((rule.rule, rule.endpoint))
                     said = routes.sent_texts(rule, obj, url)
                     found = [f"answer holds {leak!r}" for leak in leaks_in(response, said, strings, ids)]
@@ -173,7 +132,7 @@ def test_every_role_gets_only_what_it_may_on_every_route_and_object(app, db, fig
     assert not never, f"no role got these through (is the body in attackroutes.BODIES valid?): {sorted(never)}"
     assert exercised == {(r.rule, r.endpoint) for r in rules}
     figures(
-        f"access matrix: {sent:,} requests over {len(rules)} rules × {len(ROLES)} roles "
+        f"access matrix: {sender.sent:,} requests over {len(rules)} rules × {len(ROLES)} roles "
         f"({refused:,} of them refused), {len(leaks)} leaks"
     )
     assert not leaks, f"{len(leaks)} leaks:\n" + "\n".join(f"{where}: {'; '.join(found)}" for where, found in list(leaks.items())[:60])
