@@ -60,9 +60,9 @@ class World:
         return self.users[name] if name else None
 
 
-def _meeting(world, user, key, today):
-    secret = world.secrets[key]
-    data = MeetingIn().load(
+def _meeting(secret, today):
+    """A loaded meeting body whose free text is the citizen's *secret* strings."""
+    return MeetingIn().load(
         {
             "id": str(uuid.uuid4()),
             "held_on": today,
@@ -75,7 +75,6 @@ def _meeting(world, user, key, today):
             ],
         }
     )
-    return data
 
 
 def build(app, db):
@@ -121,7 +120,7 @@ def build(app, db):
         for key, (team, owner) in places.items():
             user = w.users[owner]
             citizen = w.citizens[key]
-            casework.log_meeting(db, user, citizen, _meeting(w, user, key, today))
+            casework.log_meeting(db, user, citizen, _meeting(w.secrets[key], today))
             casework.record_outcome(db, user, citizen, {"kind": "education", "observed_on": clock.today(), "note": w.secrets[key]["outcome"]})
             w.requests[key] = casework.request_sparring(db, user, citizen, w.secrets[key]["question"])["id"]
         # a case the lead closed (it can be reopened)
