@@ -35,7 +35,9 @@ BUILT_IN = (
 def translate(errors):
     """A copy of *errors* (nested dicts/lists of messages) in the current language."""
     if isinstance(errors, dict):
-        return {key: translate(value) for key, value in errors.items()}
+        # keys as JSON has them: marshmallow keys a list's errors by index, next to "_schema"
+        # for the list itself, and a mix of int and str keys cannot be sorted into JSON
+        return {str(key): translate(value) for key, value in errors.items()}
     if isinstance(errors, list):
         return [translate(value) for value in errors]
     if isinstance(errors, str):

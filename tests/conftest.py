@@ -51,6 +51,28 @@ def app(tmp_path, migrated_template):
         jobs.shutdown()
 
 
+_FIGURES = []
+
+
+@pytest.fixture
+def figures():
+    """figures(line): print a suite's figure and repeat it in pytest's terminal summary
+    (pytest captures the print of a passing test)."""
+
+    def record(line):
+        print(line)
+        _FIGURES.append(line)
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FIGURES:
+        terminalreporter.section("figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture
 def frozen(monkeypatch):
     """A clock the test moves: frozen.move(minutes=...) moves it forward."""
