@@ -187,6 +187,7 @@ BODIES = {
     "api_auth.login": lambda w, o: {"username": "nobody-here", "password": "wrong-password-1"},
     "api_auth.confirm": lambda w, o: {"password": factories.PASSWORD},
     "api_auth.logout": lambda w, o: None,
+    "api_auth.change_password": lambda w, o: {"current_password": factories.PASSWORD, "new_password": "tusindfryd cykler langsomt hjem"},
     "api_citizens.create_citizen": lambda w, o: {"case_ref": "NEW-ATK-1", "goal": "job"},
     "api_citizens.patch_citizen": lambda w, o: {"display_name": "Renamed by attack"},
     "api_citizens.create_meeting": lambda w, o: _meeting("api"),
@@ -208,6 +209,7 @@ BODIES = {
     # web forms
     "web.confirm_password": lambda w, o: {"password": factories.PASSWORD},
     "web.logout": lambda w, o: {},
+    "web.change_password": lambda w, o: {"current_password": factories.PASSWORD, "new_password": "tusindfryd cykler langsomt hjem"},
     "web.language": lambda w, o: {"locale": "en", "next": "/"},
     "web.login": lambda w, o: {"username": "nobody-here", "password": "wrong-password-1"},
     "web.new_citizen": lambda w, o: {"case_ref": "NEW-ATK-2", "goal": "job", "gender": "unknown"},
@@ -235,10 +237,10 @@ BODIES = {
     "web.research_export": lambda w, o: {"study": o.ref["study"], "k": "5"},
     "web.admin_user_new": lambda w, o: {
         "username": "made-by-attack", "display_name": "Made", "role": "worker", "team_id": str(w.teams["A"]),
-        "password": "a-new-password-1",
+        "password": "blaa kaffe sejler langsomt",
     },
     "web.admin_user_role": lambda w, o: {"role": "lead", "team_id": str(w.teams["A"])},
-    "web.admin_user_password": lambda w, o: {"password": "a-new-password-1"},
+    "web.admin_user_password": lambda w, o: {"password": "blaa kaffe sejler langsomt"},
     "web.admin_user_deactivate": lambda w, o: {},
     "web.admin_user_reactivate": lambda w, o: {},
     "web.admin_teams": lambda w, o: {"name": "Team Made", "municipality": "Odder", "locale": "da"},

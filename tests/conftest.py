@@ -261,21 +261,3 @@ def phone(browser):
     yield page
     context.close()
 
-
-# --- figures: what the attack and server tests measured, printed at the end of the run --------
-
-FIGURES = []
-
-
-@pytest.fixture
-def figures():
-    """A list to append one line per figure to ("durability: 10 kill -9 cycles, 0 lost");
-    pytest prints them all at the end of the run, after the captured output is gone."""
-    return FIGURES
-
-
-def pytest_terminal_summary(terminalreporter):
-    if FIGURES:
-        terminalreporter.write_sep("=", "figures")
-        for line in FIGURES:
-            terminalreporter.write_line(line)

@@ -46,4 +46,4 @@ def test_four_slow_uploads_do_not_keep_the_health_check_waiting(tmp_path, figure
             for sock in uploads:
                 sock.close()
     slowest = max(seconds for _, seconds in answers)
-    figures.append(f"slow clients: {SLOW_UPLOADS} uploads held open, /healthz answered 4 of 4 times, slowest {slowest * 1000:.0f} ms")
+    figures(f"slow clients: {SLOW_UPLOADS} uploads held open, /healthz answered 4 of 4 times, slowest {slowest * 1000:.0f} ms")

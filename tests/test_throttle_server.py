@@ -53,7 +53,7 @@ def test_failed_logins_are_counted_across_processes_per_forwarded_address(databa
         # the owner, at their own address, is not kept out; nor is a colleague
         assert login(base, OWNER).status_code == 200
         assert login(base, ATTACKER, username="siv").status_code == 200
-    figures.append(
+    figures(
         f"throttle behind a proxy (2 processes): {throttle.FREE['pair']} failures, then 6 of 6 attempts from the attacker's "
         "address delayed, the owner's login at another address 200"
     )
@@ -67,7 +67,7 @@ def test_the_per_address_rate_limit_holds_across_processes(database, tmp_path, f
     # with each process counting for itself, 2 processes would have let 12 through
     assert statuses == [200] * 6 + [429] * 4
     assert other == 200
-    figures.append("login rate limit 6/min behind a proxy (2 processes): 6 of 10 let through (each process counting alone would have let all 10 through); another address 200")
+    figures("login rate limit 6/min behind a proxy (2 processes): 6 of 10 let through (each process counting alone would have let all 10 through); another address 200")
 
 
 def test_without_a_trusted_proxy_a_forwarded_header_changes_nothing(database, tmp_path):
