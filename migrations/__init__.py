@@ -443,3 +443,21 @@ def m012_shared_throttle(db):
         );
         """
     )
+
+
+@migrations()
+def m013_foreign_key_indexes(db):
+    """An index for every foreign key (issue 14). Reading a meeting back by meeting_id scanned
+    the whole expectation table, and so did every ON DELETE CASCADE from a parent without an
+    index on the child's column (SQLite looks children up by that column). Which keys lack
+    one is read from the schema, so this step indexes exactly those; tests/test_migrations.py
+    checks that every foreign key has an index, so a new table cannot forget its own."""
+    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlite_migrations' ORDER BY name").fetchall():
+        firsts = set()
+        for index in db.execute(f"PRAGMA index_list([{table}])").fetchall():
+            columns = db.execute(f"PRAGMA index_info([{index[1]}])").fetchall()
+            if columns:
+                firsts.add(columns[0][2])
+        for column in sorted({row[3] for row in db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall()}):
+            if column not in firsts:
+                db.execute(f"CREATE INDEX [{table}_{column}] ON [{table}] ([{column}])")

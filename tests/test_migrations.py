@@ -151,3 +151,20 @@ def test_m011_keys_every_case_ref_and_keeps_existing_look_alikes_apart_with_an_a
             "INSERT INTO citizen (team_id, case_ref, ref_key, goal, created_at, updated_at) VALUES (1, 'S1L-0002', 'S1L0002', 'job', 'x', 'x')"
         )
     db.close()
+
+
+def test_every_foreign_key_has_an_index(tmp_path):
+    """SQLite finds a parent's children by the child's column: without an index that is a
+    scan of the child table, on every read by that key and every cascade (issue 14)."""
+    db = connect(tmp_path / "fk.db")
+    migrations.apply(db)
+    missing = []
+    for table in db.table_names():
+        firsts = {db.execute(f"PRAGMA index_info([{i[1]}])").fetchall()[0][2] for i in db.execute(f"PRAGMA index_list([{table}])").fetchall()}
+        for fk in db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall():
+            if fk[3] not in firsts:
+                missing.append(f"{table}.{fk[3]}")
+    assert missing == []
+    plan = " ".join(r[3] for r in db.execute("EXPLAIN QUERY PLAN SELECT * FROM expectation WHERE meeting_id = ?", ["x"]))
+    assert "USING INDEX" in plan, plan
+    db.close()
