@@ -14,7 +14,7 @@ import sqlite3
 
 from flask_babel import gettext as _
 
-from . import audit, citizens, clock, expectations, meetings, outcomes, recusals
+from . import audit, citizens, clock, expectations, meetings, outcomes, recusals, summaries
 from .db import transaction
 from .errors import Conflict, Invalid
 from .idempotency import content_hash, is_id_clash, resolve_clash
@@ -44,7 +44,8 @@ def log_meeting(db, user, citizen, data):
                 db, user.id, "meeting.create", "citizen", citizen["id"],
                 {"meeting_id": data["id"], "expectations": len(data.get("expectations") or [])},
             )
-            requests.raise_prompts(db, user, citizen)
+            summary = summaries.refresh(db, [citizen["id"]])[citizen["id"]]
+            requests.raise_prompts(db, user, citizen, summary.prompts)
     except sqlite3.IntegrityError as error:
         if resolve_clash(db, "meeting", data["id"], fingerprint, error, _("A different meeting is already stored under this id.")):
             return False, meetings.get(db, data["id"])
@@ -89,8 +90,9 @@ def add_expectation(db, user, citizen, data, context="update"):
                 db, user.id, "expectation.create", "citizen", citizen["id"],
                 {"expectation_id": data["id"], "supersedes": target_id},
             )
+            summary = summaries.refresh(db, [citizen["id"]])[citizen["id"]]
             if context != "sparring":
-                requests.raise_prompts(db, user, citizen)
+                requests.raise_prompts(db, user, citizen, summary.prompts)
     except sqlite3.IntegrityError as error:
         if resolve_clash(db, "expectation", data["id"], fingerprint, error, _("A different entry is already stored under this id.")):
             return False, expectations.get(db, data["id"])

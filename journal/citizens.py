@@ -5,11 +5,12 @@ unique within the team in every spelling (its key, journal/identifiers.py); nati
 numbers and characters outside the case-reference set are refused by the schema before this
 runs.
 """
+import json
 import sqlite3
 
 from flask_babel import gettext as _
 
-from . import access, audit, clock, expectations, users
+from . import access, audit, clock, expectations, summaries, users
 from .clashes import describe, summarise
 from .db import transaction
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -77,6 +78,7 @@ def create(db, user, data):
     try:
         with transaction(db):
             citizen_id = db.table("citizen").insert(row).last_pk
+            summaries.refresh(db, [citizen_id])
             audit.record(db, user.id, "citizen.create", "citizen", citizen_id)
     except sqlite3.IntegrityError as error:
         raise _case_ref_taken(error) from None
@@ -105,6 +107,8 @@ def update(db, user, citizen, data):
     try:
         with transaction(db):
             db.table("citizen").update(citizen["id"], changes)
+            if "primary_worker_id" in changes:
+                summaries.refresh(db, [citizen["id"]])
             audit.record(
                 db, user.id, "citizen.update", "citizen", citizen["id"],
                 {"fields": sorted(k for k in changes if k not in ("updated_at", "closed_at"))},
@@ -242,13 +246,10 @@ def detail(db, team, citizen, entries=None, last_meeting_on=None, viewer_id=None
     return out
 
 
-def visible(db, user, team, *, q=None, status="active", owner_id=None):
-    """The citizens *user* may see (own team, minus recusals), each with its clash summary
-    and the user's own current view (`my_value`).
-
-    :param owner_id: only citizens this worker is the case owner of (a caseload)
-    """
+def _visible_where(user, *, q=None, status="active", owner_id=None):
+    """WHERE (over `citizen`) and params for the citizens *user* may see, filtered."""
     where, params = access.visible_citizens_sql(user)
+    params = list(params)
     if owner_id is not None:
         where += " AND citizen.primary_worker_id = ?"
         params.append(owner_id)
@@ -261,28 +262,117 @@ def visible(db, user, team, *, q=None, status="active", owner_id=None):
             " AND (citizen.case_ref LIKE ? ESCAPE '\\' OR IFNULL(citizen.display_name, '') LIKE ? ESCAPE '\\')"
         )
         params += [pattern, pattern]
-    rows = list(db.query(f"SELECT * FROM citizen WHERE {where} ORDER BY case_ref", params))
-    ids = [r["id"] for r in rows]
-    entries = expectations.for_citizens(db, ids)
-    meetings = last_meetings(db, ids)
-    today = clock.today()
-    items = []
-    for row in rows:
-        result = summary(team, row, entries[row["id"]], today)
-        mine = expectations.own_view(result.views, user.id)
-        item = dict(row)
-        item.update(
-            my_value=mine.value if mine else None,
-            owner_fallback=result.owner_fallback,
-            worker_value=result.worker_value,
-            max_gap=result.max_gap,
-            spread=result.spread,
-            clash=result.clash,
-            gaps=[{"source": g.source, "source_label": g.source_label, "gap": g.gap} for g in result.gaps],
-            last_meeting_on=meetings.get(row["id"]),
+    return where, params
+
+
+def _item(row, user):
+    """A list item: the citizen, its stored summary, and the viewer's own current view."""
+    mine = next((v for v in row["views"] if v["source"] == "worker" and v["recorded_by"] == user.id), None)
+    row["my_value"] = mine["value"] if mine else None
+    return row
+
+
+def visible(db, user, team, *, q=None, status="active", owner_id=None):
+    """The citizens *user* may see (own team, minus recusals), each with its clash summary
+    and the user's own current view (`my_value`), ordered by case ref.
+
+    The summaries are the stored ones (journal/summaries.py): no history is read here.
+
+    :param owner_id: only citizens this worker is the case owner of (a caseload)
+    """
+    where, params = _visible_where(user, q=q, status=status, owner_id=owner_id)
+    summaries.ensure_fresh(db, where, params)
+    return [_item(row, user) for row in summaries.rows(db, where, params)]
+
+
+#: My citizens' order in SQL (attention_order): clashes first, then the largest gap, then
+#: those never met, then by case ref.
+ATTENTION_ORDER = (
+    "s.clash DESC, IFNULL(s.abs_gap, 0) DESC, (s.last_meeting_on IS NOT NULL), citizen.case_ref COLLATE NOCASE"
+)
+
+
+def count_visible(db, user, *, q=None, status="active", owner_id=None):
+    """How many citizens a list would show (the tabs' counts), without reading them."""
+    where, params = _visible_where(user, q=q, status=status, owner_id=owner_id)
+    return db.execute(f"SELECT count(*) FROM citizen WHERE {where}", params).fetchone()[0]
+
+
+def list_page(db, user, *, q=None, status="active", owner_id=None, clashing=None, page=1, per_page=50):
+    """One page of the citizens *user* may see, what needs attention first (the API's list
+    and My citizens), sorted and cut in SQL over the stored summaries.
+
+    :returns: {"items", "total", "page", "per_page"}
+    """
+    where, params = _visible_where(user, q=q, status=status, owner_id=owner_id)
+    summaries.ensure_fresh(db, where, params)
+    if clashing is not None:
+        where += " AND s.clash = ?"
+        params.append(int(clashing))
+    total = db.execute(
+        f"SELECT count(*) FROM citizen JOIN citizen_state s ON s.citizen_id = citizen.id WHERE ({where})", params
+    ).fetchone()[0]
+    rows = summaries.rows(db, where, params, order=ATTENTION_ORDER, limit=per_page, offset=(page - 1) * per_page)
+    return {"items": [_item(row, user) for row in rows], "total": total, "page": page, "per_page": per_page}
+
+
+#: The team overview's order in SQL: the largest gap first, citizens without one after.
+GAP_ORDER = "(s.max_gap IS NULL), s.abs_gap DESC, s.spread DESC, citizen.case_ref COLLATE NOCASE"
+_SOURCE_GAP = (
+    "(SELECT max(abs(json_extract(g.value, '$.gap'))) FROM json_each(s.gaps) g "
+    "WHERE json_extract(g.value, '$.source') = ?)"
+)
+
+
+def team_page(db, user, team, *, page=1, per_page=50, source=None, clashing=None):
+    """One page of the team's active citizens by largest gap (the clashes API and /team),
+    sorted and cut in SQL over the stored summaries: the page costs its rows, not the team.
+
+    :param source: only citizens with a current gap to this source kind, ranked by it
+    :param clashing: only clashing (True) or not clashing (False) citizens
+    :returns: {"items", "total", "page", "per_page"}
+    """
+    where, params = _visible_where(user)
+    summaries.ensure_fresh(db, where, params)
+    order = GAP_ORDER
+    if source is not None:
+        where += f" AND {_SOURCE_GAP} IS NOT NULL"
+        params.append(source)
+        order = f"{_SOURCE_GAP} DESC, s.spread DESC, citizen.case_ref COLLATE NOCASE"
+        if clashing is not None:
+            where += f" AND ({_SOURCE_GAP} >= ?) = ?"
+            params += [source, team["gap_threshold"], int(clashing)]
+    elif clashing is not None:
+        where += " AND s.clash = ?"
+        params.append(int(clashing))
+    total = db.execute(
+        f"SELECT count(*) FROM citizen JOIN citizen_state s ON s.citizen_id = citizen.id WHERE ({where})", params
+    ).fetchone()[0]
+    order_params = [source] if source is not None else []
+    rows = summaries.rows(db, where, params, order=order, order_params=order_params, limit=per_page, offset=(page - 1) * per_page)
+    items = [_item(row, user) for row in rows]
+    if source is not None:
+        items = filter_by_source(items, source, team["gap_threshold"])
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def team_counts(db, user, team):
+    """The team overview's headline: active citizens, clashing ones, and per source kind the
+    clashes split by direction (source_directions), from the stored summaries."""
+    where, params = _visible_where(user)
+    summaries.ensure_fresh(db, where, params)
+    total, clashing = db.execute(
+        f"SELECT count(*), IFNULL(sum(s.clash), 0) FROM citizen JOIN citizen_state s ON s.citizen_id = citizen.id WHERE ({where})",
+        params,
+    ).fetchone()
+    gapped = [
+        {"gaps": json.loads(g)}
+        for (g,) in db.execute(
+            f"SELECT s.gaps FROM citizen JOIN citizen_state s ON s.citizen_id = citizen.id WHERE ({where}) AND s.abs_gap >= ?",
+            [*params, team["gap_threshold"]],
         )
-        items.append(item)
-    return items
+    ]
+    return total, clashing, source_directions(gapped, team["gap_threshold"])
 
 
 def attention_order(item):

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit, clock, passwords
+from . import audit, clock, passwords, summaries
 from .db import transaction
 from .errors import Conflict, Invalid, NotFound
 from .sparring.rules import phase_minutes
@@ -328,6 +328,8 @@ def update_team(db, user, team, changes):
             changes["phase_minutes"] = json.dumps(dict(phase_minutes(team), **changes["phase_minutes"]))
         with transaction(db):
             db.table("team").update(team["id"], changes)
+            if {"gap_threshold", "drop_threshold", "stale_low_days"} & set(changes):
+                summaries.refresh_team(db, team["id"])
             audit.record(db, user.id, "team.update", "team", team["id"], changes)
     return get_team(db, team["id"])
 

@@ -461,3 +461,72 @@ def m013_foreign_key_indexes(db):
         for column in sorted({row[3] for row in db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall()}):
             if column not in firsts:
                 db.execute(f"CREATE INDEX [{table}_{column}] ON [{table}] ([{column}])")
+
+
+@migrations()
+def m014_citizen_summaries(db):
+    """Each citizen's current summary, stored on write (journal/summaries.py, issue 14): lists
+    and overviews read these rows instead of running the clash rules over the team's history.
+
+    The triggers mark a row stale (and drop its weekly flags) whenever something it was
+    computed from changes, by whatever path, so a stored summary is never silently wrong; the
+    casework write path recomputes it in the same transaction, and a read refreshes what is
+    still stale. The rows are filled on first read, not here (the rules live in Python)."""
+    db.executescript(
+        """
+        CREATE TABLE citizen_state (
+            citizen_id INTEGER PRIMARY KEY REFERENCES citizen(id) ON DELETE CASCADE,
+            computed_on TEXT NOT NULL,
+            valid_until TEXT,
+            stale INTEGER NOT NULL DEFAULT 0,
+            clash INTEGER NOT NULL,
+            max_gap INTEGER,
+            abs_gap INTEGER,
+            spread INTEGER,
+            worker_value INTEGER,
+            owner_fallback INTEGER NOT NULL,
+            owner_view TEXT,
+            views TEXT NOT NULL,
+            gaps TEXT NOT NULL,
+            prompts TEXT NOT NULL,
+            last_meeting_on TEXT
+        );
+        CREATE INDEX citizen_state_due ON citizen_state (valid_until);
+        CREATE TABLE citizen_week (
+            citizen_id INTEGER NOT NULL REFERENCES citizen(id) ON DELETE CASCADE,
+            week_end TEXT NOT NULL,
+            clash INTEGER NOT NULL,
+            PRIMARY KEY (citizen_id, week_end)
+        );
+
+        CREATE TRIGGER summary_expectation_insert AFTER INSERT ON expectation BEGIN
+            UPDATE citizen_state SET stale = 1 WHERE citizen_id = NEW.citizen_id;
+            DELETE FROM citizen_week WHERE citizen_id = NEW.citizen_id;
+        END;
+        CREATE TRIGGER summary_expectation_update AFTER UPDATE ON expectation BEGIN
+            UPDATE citizen_state SET stale = 1 WHERE citizen_id IN (OLD.citizen_id, NEW.citizen_id);
+            DELETE FROM citizen_week WHERE citizen_id IN (OLD.citizen_id, NEW.citizen_id);
+        END;
+        CREATE TRIGGER summary_expectation_delete AFTER DELETE ON expectation BEGIN
+            UPDATE citizen_state SET stale = 1 WHERE citizen_id = OLD.citizen_id;
+            DELETE FROM citizen_week WHERE citizen_id = OLD.citizen_id;
+        END;
+        CREATE TRIGGER summary_meeting_insert AFTER INSERT ON meeting BEGIN
+            UPDATE citizen_state SET stale = 1 WHERE citizen_id = NEW.citizen_id;
+        END;
+        CREATE TRIGGER summary_meeting_update AFTER UPDATE ON meeting BEGIN
+            UPDATE citizen_state SET stale = 1 WHERE citizen_id IN (OLD.citizen_id, NEW.citizen_id);
+        END;
+        CREATE TRIGGER summary_meeting_delete AFTER DELETE ON meeting BEGIN
+            UPDATE citizen_state SET stale = 1 WHERE citizen_id = OLD.citizen_id;
+        END;
+        CREATE TRIGGER summary_case_owner AFTER UPDATE OF primary_worker_id, team_id ON citizen BEGIN
+            UPDATE citizen_state SET stale = 1 WHERE citizen_id = NEW.id;
+            DELETE FROM citizen_week WHERE citizen_id = NEW.id;
+        END;
+        CREATE TRIGGER summary_team_thresholds AFTER UPDATE OF gap_threshold, drop_threshold, stale_low_days ON team BEGIN
+            UPDATE citizen_state SET stale = 1 WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id = NEW.id);
+            DELETE FROM citizen_week WHERE citizen_id IN (SELECT id FROM citizen WHERE team_id = NEW.id);
+        END;
+        """
+    )

@@ -39,7 +39,10 @@ SURROGATE = "A\ud800B"  # a lone UTF-16 surrogate: valid JSON ("\ud800"), not en
 
 #: Tables whose content a refused request must not change. audit_event and login_failure
 #: legitimately record attempts, refused ones included.
-IGNORED_TABLES = {"audit_event", "login_failure"}
+#: The audit log and the login throttle record refusals on purpose; the stored summaries
+#: (journal/summaries.py) are derived from the other tables and filled by reads, so a page
+#: shown again with errors may fill them: none of these is something the refused input stored.
+IGNORED_TABLES = {"audit_event", "login_failure", "rate_limit", "citizen_state", "citizen_week"}
 
 
 def U():

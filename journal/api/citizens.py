@@ -60,12 +60,10 @@ def list_citizens(args):
     `?q=` searches case ref and name, `?clashing=true` keeps only clashing citizens,
     `?status=active|closed|all` (default active).
     """
-    db = get_db()
-    items = citizens.visible(db, current_user, get_team(db, current_user.team_id), q=args.get("q"), status=args["status"])
-    if "clashing" in args:
-        items = [i for i in items if i["clash"] == args["clashing"]]
-    items.sort(key=citizens.attention_order)
-    return citizens.paginate(items, args["page"], args["per_page"])
+    return citizens.list_page(
+        get_db(), current_user, q=args.get("q"), status=args["status"], clashing=args.get("clashing"),
+        page=args["page"], per_page=args["per_page"],
+    )
 
 
 @blp.route("", methods=["POST"])

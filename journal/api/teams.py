@@ -43,10 +43,7 @@ def team_clashes(args, team_id):
     """
     db = get_db()
     team = team_for(db, current_user, team_id)
-    items = citizens.visible(db, current_user, team)
-    if "source" in args:
-        items = citizens.filter_by_source(items, args["source"], team["gap_threshold"])
-    if "clashing" in args:
-        items = [i for i in items if i["clash"] == args["clashing"]]
-    items.sort(key=citizens.gap_order)
-    return citizens.paginate(items, args["page"], args["per_page"])
+    return citizens.team_page(
+        db, current_user, team, page=args["page"], per_page=args["per_page"],
+        source=args.get("source"), clashing=args.get("clashing"),
+    )

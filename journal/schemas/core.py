@@ -212,6 +212,17 @@ class CaseOwnerIn(In):
     primary_worker_id = StrictInteger(required=True)
 
 
+class TeamPageIn(Schema):
+    """The team overview's query: a source kind to rank by, and the page. Bad values are
+    dropped, not refused (a link someone may have typed)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    source = fields.String(validate=one_of(SOURCES))
+    page = fields.Integer(validate=between(1, 100_000))
+
+
 class CitizenListPageIn(Schema):
     """The My citizens page's query: a search, and whose citizens (mine or the whole team).
     Bad values are dropped, not refused: it is a link someone may have typed."""
@@ -221,6 +232,7 @@ class CitizenListPageIn(Schema):
 
     q = fields.String(validate=validate.Length(max=LIMITS["display_name"]))
     scope = fields.String(validate=one_of(("mine", "team")))
+    page = fields.Integer(validate=between(1, 100_000))
 
     @pre_load
     def _drop_bad(self, data, **kwargs):

@@ -46,18 +46,21 @@ def _insert(db, citizen_id, user_id, reason, detail=None, facts=None):
     )
 
 
-def raise_prompts(db, user, citizen):
+def raise_prompts(db, user, citizen, prompts=None):
     """Turn the rules' prompts into requests (once per cause). Returns the new request ids.
 
     Called by journal/casework.py inside the transaction that wrote the expectations, so a
-    meeting and the requests it raises are stored together.
+    meeting and the requests it raises are stored together; it passes the *prompts* of the
+    summary it has just stored (journal/summaries.py), so the history is not read twice.
     """
-    team = users.get_team(db, citizen["team_id"])
-    entries = expectations.for_citizen(db, citizen["id"])
     today = clock.today()
-    prompts = summarise(entries, team, today, citizens.last_sparring_on(entries), citizen.get("primary_worker_id")).prompts
+    if prompts is None:
+        entries = expectations.for_citizen(db, citizen["id"])
+        team = users.get_team(db, citizen["team_id"])
+        prompts = summarise(entries, team, today, citizens.last_sparring_on(entries), citizen.get("primary_worker_id")).prompts
     if not prompts:
         return []
+    team = users.get_team(db, citizen["team_id"])
     earlier = list(db.query(f"SELECT {COLUMNS} FROM sparring_request WHERE citizen_id = ?", [citizen["id"]]))
     raised = []
     for prompt in causes_to_raise(prompts, earlier, today, team["stale_low_days"]):

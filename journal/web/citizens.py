@@ -33,6 +33,10 @@ def _read(citizen_id, what):
     return read_citizen(get_db(), current_user, citizen_id, what)
 
 
+#: Citizens per page of My citizens (a caseload is rarely longer; a team can be).
+PER_PAGE = 50
+
+
 @bp.route("/citizens", endpoint="citizens")
 @allow(*CASE_ROLES)
 def citizens_list():
@@ -44,11 +48,18 @@ def citizens_list():
     if "scope" in args:
         session["citizens_scope"] = args["scope"]
     scope = session.get("citizens_scope", "mine")
-    team_items = citizens.visible(db, current_user, get_team(db, current_user.team_id), q=q or None)
-    mine = [i for i in team_items if i["primary_worker_id"] == current_user.id]
-    items = mine if scope == "mine" else team_items
-    items.sort(key=citizens.attention_order)
-    return render_template("citizens.html", items=items, q=q, scope=scope, counts={"mine": len(mine), "team": len(team_items)})
+    counts = {
+        "mine": citizens.count_visible(db, current_user, q=q or None, owner_id=current_user.id),
+        "team": citizens.count_visible(db, current_user, q=q or None),
+    }
+    shown = citizens.list_page(
+        db, current_user, q=q or None, owner_id=current_user.id if scope == "mine" else None,
+        page=args.get("page") or 1, per_page=PER_PAGE,
+    )
+    return render_template(
+        "citizens.html", items=shown["items"], q=q, scope=scope, counts=counts,
+        listed=shown["total"], page=shown["page"], pages=max(1, -(-shown["total"] // PER_PAGE)),
+    )
 
 
 @bp.route("/citizens/<int:citizen_id>")
