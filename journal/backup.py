@@ -10,9 +10,10 @@ A restore refuses while another connection has the database open: it takes SQLit
 EXCLUSIVE lock (`locking_mode=EXCLUSIVE`, then `BEGIN EXCLUSIVE` with a short busy timeout).
 In WAL mode every open connection that has read the database holds a SHARED lock on it, so the
 lock is refused while a request, an export job or a `sqlite3` shell has it open. The lock is
-kept until the restore is done, so nothing can open the database halfway. Limits: an idle
-gunicorn worker holds no connection between requests, so stop the app first (the check is a
-safety net, not the procedure), and the lock means nothing on a network file system.
+kept until the restore is done, so nothing can open the database halfway. Every gunicorn
+thread keeps its connection open (journal/db.py), so a running app is seen busy or idle;
+stopping the app first is still the procedure. The lock means nothing on a network file
+system.
 """
 import os
 import sqlite3

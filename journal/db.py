@@ -1,4 +1,4 @@
-"""One SQLite connection per request, the PRAGMAs we rely on, and write transactions.
+"""One SQLite connection kept per server thread, the PRAGMAs we rely on, and write transactions.
 
 SQLite is the embedded default: one file per installation. WAL lets readers carry on while
 one writer writes; `busy_timeout` plus `BEGIN IMMEDIATE` makes concurrent writers queue
@@ -6,6 +6,7 @@ instead of failing with "database is locked" halfway through a transaction.
 """
 import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,40 +38,76 @@ def connect(path):
     return sqlite_utils.Database(conn)
 
 
+_kept = threading.local()
+
+
 def get_db():
-    """The request's database, opened on first use and closed on teardown."""
+    """The request's database: the connection this thread keeps for the app's database file,
+    opened (with its PRAGMAs) on the thread's first request.
+
+    Opening a connection and setting its PRAGMAs cost a seventh of a meeting POST (issue 14);
+    gunicorn's threads live as long as their worker, so each keeps one. A connection is never
+    shared between threads, and a new process (a fork) opens its own.
+    """
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
+        g.db = _thread_connection(current_app.config["DATABASE"])
     return g.db
 
 
+def _thread_connection(path):
+    kept = getattr(_kept, "connection", None)
+    if kept is not None:
+        kept_path, pid, db = kept
+        if kept_path == path and pid == os.getpid():
+            return db
+        if pid == os.getpid():
+            db.close()  # another database (a test's): one kept connection per thread
+    db = connect(path)
+    _kept.connection = (path, os.getpid(), db)
+    return db
+
+
 def close_db(exception=None):
+    """At the end of a request the connection stays open for the thread's next one, with no
+    transaction left open (an error inside one has rolled it back already; this is the
+    backstop)."""
     db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    if db is not None and db.conn.in_transaction:
+        db.conn.execute("ROLLBACK")
 
 
 @contextmanager
-def transaction(db):
+def transaction(db, synced=True):
     """A write transaction that takes the write lock up front (`BEGIN IMMEDIATE`).
 
     sqlite-utils' `atomic()` begins a deferred transaction, which can fail with SQLITE_BUSY
     when it upgrades to a write lock; IMMEDIATE waits on busy_timeout instead. Nested use
     becomes a savepoint through `atomic()`, so helpers can be composed freely.
+
+    :param synced: False for a commit that need not wait for the disk (`synchronous=NORMAL`
+        for this transaction only): it survives a crash of the process, as every commit in
+        WAL mode does, but the last such commits can be lost if the machine loses power.
+        Only the audit of reads uses it (docs/decisions.md "Read audits").
     """
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    if not synced:
+        db.conn.execute("PRAGMA synchronous = NORMAL")
     try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        raise
-    else:
-        db.conn.execute("COMMIT")
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+        else:
+            db.conn.execute("COMMIT")
+    finally:
+        if not synced:
+            db.conn.execute("PRAGMA synchronous = FULL")
 
 
 def insert(db, table, row):

@@ -171,3 +171,21 @@ def test_every_foreign_key_has_an_index(tmp_path):
     plan = " ".join(r[3] for r in db.execute("EXPLAIN QUERY PLAN SELECT * FROM expectation WHERE meeting_id = ?", ["x"]))
     assert "USING INDEX" in plan, plan
     db.close()
+
+
+def test_an_unsynced_transaction_commits_and_puts_synchronous_back_to_full(tmp_path):
+    from journal.db import transaction
+
+    db = connect(tmp_path / "s.db")
+    db.execute("CREATE TABLE t (x)")
+    with transaction(db, synced=False):
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL, for this commit
+        db.execute("INSERT INTO t VALUES (1)")
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again
+    with pytest.raises(RuntimeError):
+        with transaction(db, synced=False):
+            db.execute("INSERT INTO t VALUES (2)")
+            raise RuntimeError("boom")
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert db.execute("SELECT x FROM t").fetchall() == [(1,)]
+    db.close()
