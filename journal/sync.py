@@ -2,9 +2,12 @@
 
 A phone queues what the worker logged while offline and sends it when back online, perhaps
 more than once (a lost answer, two tabs, Background Sync and a page load at the same time).
-Each item is applied in its own transaction and answered on its own, so one bad item never
+Each item is applied on its own (a savepoint) and answered on its own, so one bad item never
 blocks the others, and resending is always safe: records carry client UUIDs (see
-journal/idempotency.py), so a second copy is a `duplicate`, not a second record.
+journal/idempotency.py), so a second copy is a `duplicate`, not a second record. The items
+are committed CHUNK at a time: one wait for the disk per chunk instead of one per item made a
+500-item sync take 1.2 s, not 0.4 (issue 14). A crash in the middle of a chunk loses that
+chunk's items, and the phone, which had no answer, sends them again.
 
 Access is decided now, at sync time, not when the item was captured: an item for a citizen
 the user may not see (another team, a recusal declared since) is `not_found`, exactly the
@@ -15,6 +18,7 @@ from marshmallow import ValidationError
 
 from . import access, casework, recusals
 from .config import LIMITS
+from .db import transaction
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .messages import translate
 from .schemas.core import (
@@ -70,13 +74,26 @@ def _invalid(result, errors, message=None):
     return result
 
 
+_INSTANCES = {}
+
+
+def _schema(cls):
+    """One instance per schema class: making a marshmallow schema (and its nested ones) cost
+    more than loading an item with it, 500 times a batch. Instances keep no state between
+    loads and dumps, so threads can share them."""
+    instance = _INSTANCES.get(cls)
+    if instance is None:
+        instance = _INSTANCES[cls] = cls()
+    return instance
+
+
 def apply_item(db, user, index, item):
     """Apply one queued operation and describe the result (never raises for bad input)."""
     result = {"index": index}
     if not isinstance(item, dict):
         return _invalid(result, {"_schema": ["Invalid input type."]})
     try:
-        item = SyncItemIn().load(item)
+        item = _schema(SyncItemIn).load(item)
     except ValidationError as error:
         return _invalid(result, error.messages)
     stored = _own_recusal_resent(db, user, item)
@@ -87,7 +104,7 @@ def apply_item(db, user, index, item):
         return dict(result, status=status)
     schema, apply, out = OPERATIONS[item["op"]]
     try:
-        data = schema().load(item["data"])
+        data = _schema(schema).load(item["data"])
     except ValidationError as error:
         return _invalid(result, error.messages)
     try:
@@ -100,10 +117,19 @@ def apply_item(db, user, index, item):
         return dict(result, status="forbidden", message=str(error.message or ""))
     except NotFound:
         return dict(result, status="not_found")
-    dumped = out().dump(record)
+    dumped = _schema(out).dump(record)
     return dict(result, status="created" if created else "duplicate", id=dumped.get("id"), record=dumped)
+
+
+#: Items committed together (each is still its own savepoint: one item's failure undoes only
+#: that item). The write lock is held for one chunk at a time, so others' writes go between.
+CHUNK = 50
 
 
 def apply_batch(db, user, items):
     """Results for every item, in the order sent."""
-    return [apply_item(db, user, index, item) for index, item in enumerate(items)]
+    results = []
+    for start in range(0, len(items), CHUNK):
+        with transaction(db):
+            results += [apply_item(db, user, index, items[index]) for index in range(start, min(start + CHUNK, len(items)))]
+    return results
