@@ -170,8 +170,8 @@ def main():
     folder = tempfile.mkdtemp(prefix="journal-inprocess-")
     os.environ.update(JOURNAL_ENV="production", JOURNAL_DATABASE=str(Path(args.db).resolve()),
                       JOURNAL_SECRET_KEY=uuid.uuid4().hex, JOURNAL_COOKIE_SECURE="0", JOURNAL_INSTANCE_PATH=folder)
+    install_hook()  # before anything imports the journal (teamdata does)
     team_id, _worker_id, citizen_ids = team_facts(args.db)
-    install_hook()
     import teamdata
     from journal import create_app
 
