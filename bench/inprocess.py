@@ -112,7 +112,7 @@ def team_facts(path):
     """(team id, worker01's id, the citizen ids worker01 may open), read straight from the file."""
     import teamdata
 
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
     try:
         team_id = conn.execute("SELECT id FROM team WHERE name = ?", [teamdata.TEAM]).fetchone()[0]
         worker_id = conn.execute("SELECT id FROM user WHERE username = ?", [teamdata.WORKER]).fetchone()[0]

@@ -52,6 +52,7 @@ import resource
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -385,7 +386,7 @@ def journal_pragmas(db_path, folder):
 
 
 def team_facts(db_path):
-    conn = __import__("sqlite3").connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{db_path}?immutable=1", uri=True)
     try:
         team_id = conn.execute("SELECT id FROM team WHERE name = ?", [teamdata.TEAM]).fetchone()[0]
         worker_id = conn.execute("SELECT id FROM user WHERE username = ?", [teamdata.WORKER]).fetchone()[0]

@@ -27,10 +27,11 @@ this was written, BASE_MIGRATION); migrations added after it are applied afterwa
 installation that upgrades, so a later migration that fills a table from history (e.g. stored
 summaries) fills it from these rows. Dates are relative to the day of the build.
 
-The file is cached at /tmp/forventningsjournal-team-<N>.db with a sidecar .json; it is built
-again when this file or migrations/__init__.py changed, or when it is more than 7 days old
-(the dates would drift out of the 180-day window of current views). A build takes a few
-seconds for 500 citizens and about 20 s for 5,000. Copy the file before writing to it.
+The file is cached at /tmp/forventningsjournal-team-<N>-<fingerprint>.db (the fingerprint
+hashes this file and migrations/__init__.py, so a branch with other migrations has its own
+file) with a sidecar .json; it is built again when it is more than 7 days old (the dates
+would drift out of the 180-day window of current views). A build takes about a second for 500
+citizens and 5–10 s for 5,000. Copy the file before writing to it.
 """
 import argparse
 import hashlib
@@ -90,7 +91,9 @@ QUESTIONS = ("Hvordan får vi lægen med på en plan med få timer?", "Er jeg fo
 
 
 def cache_path(citizens):
-    return Path(tempfile.gettempdir()) / f"forventningsjournal-team-{citizens}.db"
+    """/tmp/forventningsjournal-team-<N>-<fingerprint>.db: one file per size and version of the
+    generator and the migrations, so two branches with different migrations keep a file each."""
+    return Path(tempfile.gettempdir()) / f"forventningsjournal-team-{citizens}-{fingerprint(citizens)[:10]}.db"
 
 
 def fingerprint(citizens):
@@ -108,24 +111,40 @@ def database(citizens, *, force=False, quiet=False):
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
     if not force and path.exists() and sidecar.exists():
         try:
-            meta = json.loads(sidecar.read_text())
-            age = (date.today() - date.fromisoformat(meta["built_on"])).days
-            if meta["fingerprint"] == fingerprint(citizens) and 0 <= age <= MAX_AGE_DAYS:
+            age = (date.today() - date.fromisoformat(json.loads(sidecar.read_text())["built_on"])).days
+            if 0 <= age <= MAX_AGE_DAYS:
                 return path
         except (ValueError, KeyError):
             pass
-    part = path.with_name(path.name + ".part")
-    for stale in (part, Path(f"{part}-wal"), Path(f"{part}-shm"), sidecar):
-        if stale.exists():
-            stale.unlink()
+    _forget_old_versions(citizens, keep=path)
+    part = path.with_name(f"{path.name}.{os.getpid()}.part")  # two runs at once build apart
     say(f"Building {path} ({citizens:,} citizens × {EXPECTATIONS_PER_CITIZEN} expectations) …")
     started = time.perf_counter()
-    build(part, citizens)
-    os.replace(part, path)
+    try:
+        build(part, citizens)
+        os.replace(part, path)
+    finally:
+        for leftover in (part, Path(f"{part}-wal"), Path(f"{part}-shm")):
+            if leftover.exists():
+                leftover.unlink()
     sidecar.write_text(json.dumps({"fingerprint": fingerprint(citizens), "built_on": date.today().isoformat(),
                                    "citizens": citizens}))
     say(f"  built in {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.0f} MB)")
     return path
+
+
+def _forget_old_versions(citizens, keep):
+    """Delete cached files of this size from other versions unused for a day (and the file
+    of the old naming, without a fingerprint)."""
+    folder = Path(tempfile.gettempdir())
+    for old in list(folder.glob(f"forventningsjournal-team-{citizens}-*.db")) + [
+            folder / f"forventningsjournal-team-{citizens}.db"]:
+        if old == keep or not old.exists():
+            continue
+        if old.name == f"forventningsjournal-team-{citizens}.db" or time.time() - old.stat().st_atime > 86400:
+            for stale in (old, old.with_suffix(".json"), Path(f"{old}-wal"), Path(f"{old}-shm")):
+                if stale.exists():
+                    stale.unlink()
 
 
 def _stamp(day, rng):
