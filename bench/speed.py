@@ -796,6 +796,12 @@ def main(argv=None):
               "Install it (Debian/Ubuntu: sudo apt-get install wrk; macOS: brew install wrk) and run again,\n"
               "or run only the in-process part: .venv/bin/python bench/speed.py --no-load", file=sys.stderr)
         return 2
+    stale = stale_catalogs()
+    if stale:
+        print("The journal's translations are not compiled (" + ", ".join(stale) + "): pages would be served "
+              "without them and measured wrong. `make bench` compiles them; or run `make translations`.",
+              file=sys.stderr)
+        return 2
     started = time.perf_counter()
     print(f"Forventningsjournal speed benchmark (issue 14) — {datetime.now():%Y-%m-%d %H:%M}, {machine()}, "
           f"git {git_revision()}", flush=True)
@@ -834,6 +840,16 @@ def main(argv=None):
     print(f"\n{len(missed)} target(s) missed" + (": " + "; ".join(missed) if missed else "")
           + f". {time.perf_counter() - started:.0f} s; load average {load:.1f} at the end.")
     return 1 if missed else 0
+
+
+def stale_catalogs():
+    """The catalogs (.po) whose compiled .mo is missing or older: the app would serve msgids."""
+    stale = []
+    for po in sorted((ROOT / "journal" / "translations").glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            stale.append(po.parent.parent.name)
+    return stale
 
 
 def git_revision():
