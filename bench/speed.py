@@ -363,6 +363,9 @@ def other_cpu(before, after):
 
 
 def copy_database(source, folder, name):
+    wal = Path(f"{source}-wal")
+    if wal.exists() and wal.stat().st_size > 0:  # a copy of the main file alone would miss it
+        raise BenchError(f"{source} has a WAL with content ({wal}); delete the cached file to build it again")
     target = Path(folder) / f"{name}.db"
     for suffix in ("", "-wal", "-shm"):
         if Path(f"{target}{suffix}").exists():
