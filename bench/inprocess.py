@@ -24,9 +24,11 @@ runs no SQL at all is reported as an error: the hook no longer sees the journal'
 connections.
 """
 import argparse
+import atexit
 import json
 import os
 import re
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -167,7 +169,8 @@ def main():
     args = parser.parse_args()
     wanted = [p for p in PATHS if p in args.paths.split(",")]
 
-    folder = tempfile.mkdtemp(prefix="journal-inprocess-")
+    folder = tempfile.mkdtemp(prefix="journal-inprocess-")  # the instance folder; gone at exit
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     os.environ.update(JOURNAL_ENV="production", JOURNAL_DATABASE=str(Path(args.db).resolve()),
                       JOURNAL_SECRET_KEY=uuid.uuid4().hex, JOURNAL_COOKIE_SECURE="0", JOURNAL_INSTANCE_PATH=folder)
     install_hook()  # before anything imports the journal (teamdata does)
