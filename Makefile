@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test translations messages screenshots clean
+.PHONY: run test bench install install-test translations messages screenshots clean
 
 # pip -qq: errors still show; warnings about a machine's own pip configuration (an extra
 # index folder without a package) are not the project's and would read as failures.
@@ -38,6 +38,13 @@ run: install
 ## make test: the whole suite (browser tests included when Chromium is installed)
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: the speed benchmark of issue 14 (bench/README.md); needs wrk (apt-get install wrk).
+## BENCH_ARGS="--quick" for a smoke run; the exit status is 1 when a target is missed.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { echo "make bench drives the server with wrk, which is not installed:"; \
+		echo "  Debian/Ubuntu: sudo apt-get install wrk    macOS: brew install wrk"; exit 2; }
+	$(BIN)/python bench/speed.py $(BENCH_ARGS)
 
 ## make screenshots: refresh docs/screenshots/ from the browser tests (phone size)
 screenshots: install-test
