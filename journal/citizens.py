@@ -298,6 +298,15 @@ def count_visible(db, user, *, q=None, status="active", owner_id=None):
     return db.execute(f"SELECT count(*) FROM citizen WHERE {where}", params).fetchone()[0]
 
 
+def _page(db, user, where, params, order, order_params, page, per_page):
+    """{"items", "total", "page", "per_page"}: one page of stored summaries, counted and cut in SQL."""
+    total = db.execute(
+        f"SELECT count(*) FROM citizen JOIN citizen_state s ON s.citizen_id = citizen.id WHERE ({where})", params
+    ).fetchone()[0]
+    rows = summaries.rows(db, where, params, order=order, order_params=order_params, limit=per_page, offset=(page - 1) * per_page)
+    return {"items": [_item(row, user) for row in rows], "total": total, "page": page, "per_page": per_page}
+
+
 def list_page(db, user, *, q=None, status="active", owner_id=None, clashing=None, page=1, per_page=50):
     """One page of the citizens *user* may see, what needs attention first (the API's list
     and My citizens), sorted and cut in SQL over the stored summaries.
@@ -309,14 +318,11 @@ def list_page(db, user, *, q=None, status="active", owner_id=None, clashing=None
     if clashing is not None:
         where += " AND s.clash = ?"
         params.append(int(clashing))
-    total = db.execute(
-        f"SELECT count(*) FROM citizen JOIN citizen_state s ON s.citizen_id = citizen.id WHERE ({where})", params
-    ).fetchone()[0]
-    rows = summaries.rows(db, where, params, order=ATTENTION_ORDER, limit=per_page, offset=(page - 1) * per_page)
-    return {"items": [_item(row, user) for row in rows], "total": total, "page": page, "per_page": per_page}
+    return _page(db, user, where, params, ATTENTION_ORDER, (), page, per_page)
 
 
-#: The team overview's order in SQL: the largest gap first, citizens without one after.
+#: The team overview's order in SQL: the largest gap first, then the widest spread,
+#: citizens without a gap after those with one.
 GAP_ORDER = "(s.max_gap IS NULL), s.abs_gap DESC, s.spread DESC, citizen.case_ref COLLATE NOCASE"
 _SOURCE_GAP = (
     "(SELECT max(abs(json_extract(g.value, '$.gap'))) FROM json_each(s.gaps) g "
@@ -345,15 +351,10 @@ def team_page(db, user, team, *, page=1, per_page=50, source=None, clashing=None
     elif clashing is not None:
         where += " AND s.clash = ?"
         params.append(int(clashing))
-    total = db.execute(
-        f"SELECT count(*) FROM citizen JOIN citizen_state s ON s.citizen_id = citizen.id WHERE ({where})", params
-    ).fetchone()[0]
-    order_params = [source] if source is not None else []
-    rows = summaries.rows(db, where, params, order=order, order_params=order_params, limit=per_page, offset=(page - 1) * per_page)
-    items = [_item(row, user) for row in rows]
+    found = _page(db, user, where, params, order, [source] if source is not None else [], page, per_page)
     if source is not None:
-        items = filter_by_source(items, source, team["gap_threshold"])
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+        found["items"] = filter_by_source(found["items"], source, team["gap_threshold"])
+    return found
 
 
 def team_counts(db, user, team):
@@ -383,11 +384,6 @@ def attention_order(item):
         item["last_meeting_on"] is not None,
         item["case_ref"].casefold(),
     )
-
-
-def gap_order(item):
-    """Team overview: the largest gap first; citizens without a gap after those with one."""
-    return (item["max_gap"] is None, -abs(item["max_gap"] or 0), -(item["spread"] or 0), item["case_ref"].casefold())
 
 
 def paginate(items, page, per_page):

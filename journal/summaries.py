@@ -140,6 +140,17 @@ def _teams(db, team_ids):
     return out
 
 
+def _citizens(db, citizen_ids):
+    """id → the citizen's id, team and case owner: what the rules need of it."""
+    out = {}
+    for start in range(0, len(citizen_ids), 500):
+        chunk = citizen_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(f"SELECT id, team_id, primary_worker_id FROM citizen WHERE id IN ({marks})", chunk):
+            out[row["id"]] = row
+    return out
+
+
 def _last_meetings(db, citizen_ids):
     out = {}
     for start in range(0, len(citizen_ids), 500):
@@ -156,12 +167,7 @@ def refresh(db, citizen_ids, today=None):
     ids = list(citizen_ids)
     if not ids:
         return {}
-    citizens = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in db.query(f"SELECT id, team_id, primary_worker_id FROM citizen WHERE id IN ({marks})", chunk):
-            citizens[row["id"]] = row
+    citizens = _citizens(db, ids)
     entries = expectations.for_citizens(db, list(citizens))
     meetings = _last_meetings(db, list(citizens))
     teams = _teams(db, {c["team_id"] for c in citizens.values()})
@@ -231,12 +237,7 @@ def weekly_counts(db, where, params, today=None):
 
 
 def _fill_weeks(db, citizen_ids, ends):
-    citizens = {}
-    for start in range(0, len(citizen_ids), 500):
-        chunk = citizen_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in db.query(f"SELECT id, team_id, primary_worker_id FROM citizen WHERE id IN ({marks})", chunk):
-            citizens[row["id"]] = row
+    citizens = _citizens(db, citizen_ids)
     entries = expectations.for_citizens(db, list(citizens))
     teams = _teams(db, {c["team_id"] for c in citizens.values()})
     rows = []

@@ -221,3 +221,17 @@ def test_a_stored_summary_changes_when_a_view_ages_out_without_any_write(auth, w
     assert clash() == [True]
     frozen.move(days=1)
     assert clash() == [False]
+
+
+def test_the_team_page_and_my_citizens_come_in_pages_of_fifty(auth, world, db):
+    for n in range(55):
+        factories.make_citizen(db, world["team_a"], f"P-{n:03d}", world["worker"].id)
+    lead, worker = auth("lead"), auth("worker")
+    first = lead.get("/team", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Page 1 of 2 (56 citizens)" in first and 'rel="next"' in first and first.count('<tr class=') == 50
+    second = lead.get("/team?page=2", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert second.count('<tr class=') == 6 and 'rel="prev"' in second
+    mine = worker.get("/citizens?scope=mine&page=2", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Page 2 of 2 (56 citizens)" in mine and mine.count('class="card ') == 6
+    api = lead.get(f"/api/v1/teams/{world['team_a']}/clashes?per_page=20&page=3").json
+    assert (api["total"], len(api["items"])) == (56, 16)

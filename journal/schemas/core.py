@@ -236,9 +236,11 @@ class CitizenListPageIn(Schema):
 
     @pre_load
     def _drop_bad(self, data, **kwargs):
-        data = {k: v.strip() for k, v in data.items() if k in ("q", "scope") and isinstance(v, str)}
+        data = {k: v.strip() for k, v in data.items() if k in ("q", "scope", "page") and isinstance(v, str)}
         if data.get("scope") not in ("mine", "team"):
             data.pop("scope", None)
+        if not (data.get("page", "").isdigit() and 1 <= int(data["page"]) <= 100_000):
+            data.pop("page", None)
         data["q"] = data.get("q", "")[: LIMITS["display_name"]]
         return data
 
