@@ -42,9 +42,10 @@ def valid_until(entries, team, today, summary, sparred_on=None):
     """The first day after *today* on which the same entries could summarise differently, or
     None (only a write can change it).
 
-    Time changes a summary in three ways: a live entry leaves the 180-day window (the day
-    after its last day in it), a low view of the case owner's reaches `stale_low_days`, and a
-    sparring session stops counting as recent after `stale_low_days`. Entries observed after
+    Time changes a summary in four ways: a live entry leaves the 180-day window (the day
+    after its last day in it), a low view of the case owner's reaches `stale_low_days`, a
+    sparring session stops counting as recent after `stale_low_days`, and a stale-low prompt
+    counts its days (so a summary with one is good for today only). Entries observed after
     *today* count from the day they are observed. Every such day is a candidate; the earliest
     one after today is the answer (earlier is always safe: it only costs a refresh).
     """
@@ -61,6 +62,8 @@ def valid_until(entries, team, today, summary, sparred_on=None):
             candidates.append(since + timedelta(days=days))
     if sparred_on is not None:
         candidates.append(sparred_on + timedelta(days=days))
+    if any(p.cause == "stale_low" for p in summary.prompts):
+        candidates.append(today + timedelta(days=1))  # the prompt says for how many days
     later = [d for d in candidates if d > today]
     return min(later) if later else None
 
@@ -140,24 +143,23 @@ def _teams(db, team_ids):
     return out
 
 
+def _in_chunks(db, sql, ids):
+    """Rows of *sql* (with one `{marks}` for an IN list) over *ids*, 500 ids at a time
+    (SQLite's limit on parameters)."""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        yield from db.query(sql.format(marks=",".join("?" * len(chunk))), chunk)
+
+
 def _citizens(db, citizen_ids):
     """id → the citizen's id, team and case owner: what the rules need of it."""
-    out = {}
-    for start in range(0, len(citizen_ids), 500):
-        chunk = citizen_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in db.query(f"SELECT id, team_id, primary_worker_id FROM citizen WHERE id IN ({marks})", chunk):
-            out[row["id"]] = row
-    return out
+    sql = "SELECT id, team_id, primary_worker_id FROM citizen WHERE id IN ({marks})"
+    return {row["id"]: row for row in _in_chunks(db, sql, citizen_ids)}
 
 
 def _last_meetings(db, citizen_ids):
-    out = {}
-    for start in range(0, len(citizen_ids), 500):
-        chunk = citizen_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        out.update(db.execute(f"SELECT citizen_id, MAX(held_on) FROM meeting WHERE citizen_id IN ({marks}) GROUP BY citizen_id", chunk).fetchall())
-    return out
+    sql = "SELECT citizen_id, MAX(held_on) AS last FROM meeting WHERE citizen_id IN ({marks}) GROUP BY citizen_id"
+    return {row["citizen_id"]: row["last"] for row in _in_chunks(db, sql, citizen_ids)}
 
 
 def refresh(db, citizen_ids, today=None):

@@ -58,6 +58,14 @@ def test_valid_until_counts_a_recent_sparring_running_out():
     assert until == TODAY + timedelta(days=85)
 
 
+def test_a_stale_low_prompt_is_good_for_today_only_because_it_counts_its_days():
+    """Found by the property test: the stored prompt said 90 days on the 91st."""
+    entries = [entry(0, TODAY - timedelta(days=95))]
+    result = summarise(entries, TEAM, TODAY, owner_id=1)
+    assert [p.cause for p in result.prompts] == ["stale_low"]
+    assert summaries.valid_until(entries, TEAM, TODAY, result) == TODAY + timedelta(days=1)
+
+
 def test_valid_until_without_entries_is_never():
     result = summarise([], TEAM, TODAY)
     assert summaries.valid_until([], TEAM, TODAY, result) is None
